@@ -1,0 +1,328 @@
+/**
+ * Blocks (reftable.adoc § Block format, § Restart points, § Log block format):
+ * reading a block out of a table (inflating log blocks), iterating and seeking its records,
+ * and building one block with git's exact restart and fit rules.
+ */
+import pako from 'pako';
+import { ByteWriter, compareBytes, readU16, readU24, writeU16, writeU24 } from './bytes.js';
+import { ErrorCode, ReftableError, formatError } from './errors.js';
+import { BlockType, MAX_RESTARTS, blockTypeName, isBlockType } from './format.js';
+import { AnyRecord, EntryHeader, decodeEntryHeader, decodeRecord, encodeRecord, encodeValue, recordExtra, recordKey } from './record.js';
+
+/** Random access to a table's bytes. The store backs it with positioned file reads. */
+export interface BlockSource {
+  readonly size: number;
+  /** Bytes [offset, offset+length); may return fewer only at the end of the source. */
+  read(offset: number, length: number): Uint8Array;
+}
+
+export function memorySource(bytes: Uint8Array): BlockSource {
+  return { size: bytes.length, read: (o, l) => bytes.subarray(o, Math.min(bytes.length, o + l)) };
+}
+
+/** What a table tells a block about itself. */
+export interface BlockContext {
+  headerLength: number;
+  blockSize: number;
+  /** End of the data area (start of the footer). */
+  dataEnd: number;
+  minUpdateIndex: number;
+  hashSize: number;
+}
+
+export class Block {
+  /** Restart offsets (relative to the block start), validated on construction. */
+  readonly restarts: Uint32Array;
+
+  constructor(
+    /** Absolute file offset where the block starts (0 for the first block). */
+    readonly offset: number,
+    readonly type: BlockType,
+    /** Bytes from the block start; for log blocks, inflated. `data.length === blockLen`. */
+    readonly data: Uint8Array,
+    /** Header bytes before the block's type byte (the file header in the first block). */
+    readonly headerOff: number,
+    readonly blockLen: number,
+    /** Bytes the block occupies on disk, padding included (compressed size for logs). */
+    readonly fullSize: number,
+    readonly restartsStart: number,
+    private readonly ctx: BlockContext,
+    /** For log blocks: bytes of the zlib stream on disk. */
+    readonly compressedLength?: number,
+  ) {
+    const count = readU16(data, blockLen - 2);
+    const r = new Uint32Array(count);
+    const first = headerOff + 4;
+    let last = -1;
+    for (let i = 0; i < count; i++) {
+      const v = readU24(data, restartsStart + 3 * i);
+      if (v < first || v >= restartsStart) {
+        throw formatError(`restart ${i} points at ${v}, outside the records [${first}, ${restartsStart})`, this.abs(restartsStart + 3 * i));
+      }
+      if (v <= last) throw formatError(`restart ${i} (${v}) is not after the previous one (${last})`, this.abs(restartsStart + 3 * i));
+      last = v;
+      r[i] = v;
+    }
+    this.restarts = r;
+  }
+
+  get recordsStart(): number {
+    return this.headerOff + 4;
+  }
+  get restartCount(): number {
+    return this.restarts.length;
+  }
+  get typeName(): string {
+    return blockTypeName(this.type);
+  }
+
+  /** File offset of a position inside the block (meaningful for uncompressed blocks). */
+  abs(pos: number): number {
+    return this.type === BlockType.Log ? this.offset + Math.min(pos, this.headerOff + 4) : this.offset + pos;
+  }
+
+  private wrap(e: unknown, pos: number): never {
+    if (e instanceof ReftableError && e.offset !== undefined && this.type !== BlockType.Log) {
+      // Record decoders report offsets inside `data`; make them absolute.
+      throw new ReftableError(e.code, e.reason, { offset: this.offset + e.offset, data: e.data, cause: e });
+    }
+    if (e instanceof ReftableError && this.type === BlockType.Log) {
+      throw new ReftableError(e.code, `${e.reason} (at ${e.offset ?? pos} in the inflated log block)`, {
+        offset: this.offset, data: { ...e.data, inflatedOffset: e.offset ?? pos }, cause: e,
+      });
+    }
+    throw e;
+  }
+
+  /** Decode the record at `pos` given the previous key. */
+  decodeAt(pos: number, prevKey: Uint8Array): { header: EntryHeader; record: AnyRecord; next: number } {
+    try {
+      return decodeRecord(this.type, this.data, pos, this.restartsStart, prevKey, this.ctx.minUpdateIndex, this.ctx.hashSize);
+    } catch (e) {
+      this.wrap(e, pos);
+    }
+  }
+
+  /** Key of the record at a restart point (prefix length must be 0 there). */
+  restartKey(i: number): Uint8Array {
+    const pos = this.restarts[i];
+    let h: EntryHeader;
+    try {
+      h = decodeEntryHeader(this.data, pos, this.restartsStart, EMPTY);
+    } catch (e) {
+      this.wrap(e, pos);
+    }
+    if (h.prefixLen !== 0) this.wrap(formatError(`record at restart ${i} shares a prefix with a previous key`, pos), pos);
+    return h.key;
+  }
+
+  firstKey(): Uint8Array {
+    return this.decodeAt(this.recordsStart, EMPTY).header.key;
+  }
+
+  /** Iterate all records from the start. */
+  *records(): Generator<{ header: EntryHeader; record: AnyRecord; next: number }> {
+    yield* this.recordsFrom(this.recordsStart);
+  }
+
+  /** Iterate records starting at a restart position (or the block start). */
+  *recordsFrom(pos: number): Generator<{ header: EntryHeader; record: AnyRecord; next: number }> {
+    let prev = EMPTY;
+    while (pos < this.restartsStart) {
+      const r = this.decodeAt(pos, prev);
+      if (r.next <= pos) this.wrap(formatError('record does not advance', pos), pos);
+      yield r;
+      prev = r.header.key;
+      pos = r.next;
+    }
+  }
+
+  /**
+   * Position of the scan start for `want` (§ binary search over restarts): the last restart
+   * whose key is <= want, or the first record. Returned with the restart index used.
+   */
+  seekStart(want: Uint8Array): { pos: number; restart: number; probes: { restart: number; key: Uint8Array; cmp: number }[] } {
+    let lo = 0;
+    let hi = this.restarts.length;
+    const probes: { restart: number; key: Uint8Array; cmp: number }[] = [];
+    // Find the first restart whose key is strictly greater than want.
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = this.restartKey(mid);
+      const c = compareBytes(k, want);
+      probes.push({ restart: mid, key: k, cmp: c });
+      if (c > 0) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo === 0) return { pos: this.recordsStart, restart: -1, probes };
+    return { pos: this.restarts[lo - 1], restart: lo - 1, probes };
+  }
+
+  /** First record with key >= want in this block, and everything after it. */
+  *seek(want: Uint8Array): Generator<{ header: EntryHeader; record: AnyRecord; next: number }> {
+    const { pos } = this.seekStart(want);
+    let found = false;
+    for (const r of this.recordsFrom(pos)) {
+      if (!found) {
+        if (compareBytes(r.header.key, want) < 0) continue;
+        found = true;
+      }
+      yield r;
+    }
+  }
+}
+
+const EMPTY: Uint8Array = new Uint8Array(0);
+
+/**
+ * Read the block at `offset`. `expectType`, when given, is checked. Returns undefined when
+ * `offset` is at or past the data end.
+ */
+export function readBlock(src: BlockSource, offset: number, ctx: BlockContext): Block | undefined {
+  if (offset >= ctx.dataEnd) return undefined;
+  const headerOff = offset === 0 ? ctx.headerLength : 0;
+  if (offset + headerOff + 4 > ctx.dataEnd) throw formatError('block header runs into the footer', offset + headerOff);
+  const head = src.read(offset + headerOff, 4);
+  if (head.length < 4) throw formatError('block header truncated', offset + headerOff);
+  const type = head[0];
+  if (!isBlockType(type)) throw formatError(`unknown block type 0x${type.toString(16)}`, offset + headerOff);
+  const blockLen = readU24(head, 1);
+  const minLen = headerOff + 4 + 2;
+  if (blockLen < minLen) throw formatError(`block length ${blockLen} is too small`, offset + headerOff + 1);
+  if (ctx.blockSize > 0 && blockLen > ctx.blockSize && type !== BlockType.Log) {
+    throw formatError(`block length ${blockLen} exceeds the table's block size ${ctx.blockSize}`, offset + headerOff + 1);
+  }
+
+  if (type === BlockType.Log) return readLogBlock(src, offset, headerOff, blockLen, ctx);
+
+  if (offset + blockLen > ctx.dataEnd) throw formatError(`block length ${blockLen} runs past the end of the data`, offset + headerOff + 1);
+  const data = src.read(offset, blockLen);
+  if (data.length < blockLen) throw formatError('block truncated', offset);
+  // On-disk extent, as git computes it (§ padding): an unpadded block directly followed by
+  // a non-zero byte (the next block's type) is stepped over by its own length.
+  let fullSize: number;
+  if (ctx.blockSize === 0) fullSize = blockLen;
+  else if (blockLen < ctx.blockSize && offset + blockLen < ctx.dataEnd && src.read(offset + blockLen, 1)[0] !== 0) fullSize = blockLen;
+  else fullSize = ctx.blockSize;
+  return makeBlock(offset, type, data, headerOff, blockLen, fullSize, ctx);
+}
+
+function makeBlock(
+  offset: number, type: BlockType, data: Uint8Array, headerOff: number, blockLen: number, fullSize: number, ctx: BlockContext, compressed?: number,
+): Block {
+  const count = readU16(data, blockLen - 2);
+  const restartsStart = blockLen - 2 - 3 * count;
+  if (restartsStart < headerOff + 4) {
+    throw formatError(`restart count ${count} does not fit in a block of ${blockLen} bytes`, type === BlockType.Log ? offset : offset + blockLen - 2);
+  }
+  if (count === 0 && restartsStart > headerOff + 4) {
+    throw formatError('block has records but no restart points', type === BlockType.Log ? offset : offset + blockLen - 2);
+  }
+  return new Block(offset, type, data, headerOff, blockLen, fullSize, restartsStart, ctx, compressed);
+}
+
+function readLogBlock(src: BlockSource, offset: number, headerOff: number, blockLen: number, ctx: BlockContext): Block {
+  const zStart = offset + headerOff + 4;
+  const want = blockLen - headerOff - 4;
+  // zlib never expands data by more than ~0.1% + a few bytes; read just enough.
+  const window = Math.min(ctx.dataEnd - zStart, want + (want >> 8) + 64);
+  const z = src.read(zStart, window);
+  const inf = new pako.Inflate();
+  inf.push(z, true);
+  const strm = (inf as unknown as { strm: { avail_in: number } }).strm;
+  if (inf.err) {
+    throw new ReftableError(ErrorCode.Zlib, `log block does not inflate: ${inf.msg || 'zlib error ' + inf.err}`, { offset: zStart });
+  }
+  const out = inf.result as Uint8Array | undefined;
+  if (!(inf as unknown as { ended: boolean }).ended || !out) {
+    throw new ReftableError(ErrorCode.Zlib, 'log block zlib stream is truncated', { offset: zStart });
+  }
+  if (out.length !== want) {
+    throw new ReftableError(ErrorCode.Zlib, `log block inflates to ${out.length} bytes, header says ${want}`, { offset: zStart });
+  }
+  const consumed = z.length - strm.avail_in;
+  const data = new Uint8Array(blockLen);
+  data.set(src.read(offset, headerOff + 4), 0);
+  data.set(out, headerOff + 4);
+  return makeBlock(offset, BlockType.Log, data, headerOff, blockLen, headerOff + 4 + consumed, ctx, consumed);
+}
+
+// ---- writing -----------------------------------------------------------------------------
+
+export interface BlockWriterOptions {
+  type: BlockType;
+  blockSize: number;
+  /** File header length when this is the first block of the file, else 0. */
+  headerOff: number;
+  restartInterval: number;
+  minUpdateIndex: number;
+  hashSize: number;
+}
+
+/** Builds one block with git's rules (§ restart selection, § fit test). */
+export class BlockWriter {
+  private readonly buf: Uint8Array;
+  private next: number;
+  private readonly restarts: number[] = [];
+  private entries = 0;
+  private prevKey: Uint8Array = EMPTY;
+  private readonly scratch = new ByteWriter(256);
+  private readonly value = new ByteWriter(256);
+
+  constructor(private readonly opts: BlockWriterOptions) {
+    this.buf = new Uint8Array(opts.blockSize);
+    this.next = opts.headerOff + 4;
+    this.buf[opts.headerOff] = opts.type;
+  }
+
+  get count(): number {
+    return this.entries;
+  }
+  get lastKey(): Uint8Array {
+    return this.prevKey;
+  }
+
+  /** Add a record; false when it does not fit (the block is unchanged). */
+  add(r: AnyRecord): boolean {
+    const key = recordKey(r);
+    const forceRestart = this.entries % this.opts.restartInterval === 0;
+    const base = forceRestart ? EMPTY : this.prevKey;
+    this.value.length = 0;
+    encodeValue(this.value, r, this.opts.minUpdateIndex, this.opts.hashSize);
+    this.scratch.length = 0;
+    const prefixLen = encodeRecord(this.scratch, key, base, recordExtra(r), this.value.view());
+    const isRestart = prefixLen === 0 && this.restarts.length < MAX_RESTARTS;
+    const n = this.scratch.length;
+    const r3 = this.restarts.length + (isRestart ? 1 : 0);
+    if (this.next + n + 3 * r3 + 2 > this.opts.blockSize) return false;
+    if (isRestart) this.restarts.push(this.next);
+    this.buf.set(this.scratch.view(), this.next);
+    this.next += n;
+    this.entries++;
+    this.prevKey = key;
+    return true;
+  }
+
+  /**
+   * Finish: restart table, count, block length. Returns the block bytes as written to disk
+   * (log blocks compressed); bytes [0, headerOff) are left zero for the caller's file header.
+   */
+  finish(): { bytes: Uint8Array; blockLen: number } {
+    let o = this.next;
+    for (const r of this.restarts) {
+      writeU24(this.buf, o, r);
+      o += 3;
+    }
+    writeU16(this.buf, o, this.restarts.length);
+    o += 2;
+    const blockLen = o;
+    writeU24(this.buf, this.opts.headerOff + 1, blockLen);
+    if (this.opts.type !== BlockType.Log) return { bytes: this.buf.subarray(0, blockLen), blockLen };
+    const start = this.opts.headerOff + 4;
+    const z = pako.deflate(this.buf.subarray(start, blockLen), { level: 9 });
+    const out = new Uint8Array(start + z.length);
+    out.set(this.buf.subarray(0, start));
+    out.set(z, start);
+    return { bytes: out, blockLen };
+  }
+}

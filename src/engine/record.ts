@@ -1,0 +1,324 @@
+/**
+ * Records (reftable.adoc § Ref record, § Index record, § Obj record, § Log record) and the
+ * prefix-compressed key framing they share. Decoders take (buffer, offset, end) and never
+ * read outside [offset, end); every malformed input is a ReftableError with the offset.
+ */
+import {
+  ByteWriter, commonPrefixLength, readI16, readU32, readVarint,
+} from './bytes.js';
+import { ErrorCode, ReftableError, formatError } from './errors.js';
+import { BlockType, LogValueType, RefValueType } from './format.js';
+
+export interface RefRecord {
+  kind: 'ref';
+  name: Uint8Array;
+  updateIndex: number;
+  valueType: RefValueType;
+  /** Object id (type 1), or the tag object id (type 2). */
+  value?: Uint8Array;
+  /** Fully peeled id (type 2). */
+  peeled?: Uint8Array;
+  /** Symref target (type 3). */
+  target?: Uint8Array;
+}
+
+export interface LogRecord {
+  kind: 'log';
+  name: Uint8Array;
+  updateIndex: number;
+  valueType: LogValueType;
+  old: Uint8Array;
+  new: Uint8Array;
+  committerName: Uint8Array;
+  email: Uint8Array;
+  /** Seconds since the epoch. */
+  time: number;
+  /** Zone as git's signed HHMM integer (-800 for -0800). */
+  tz: number;
+  message: Uint8Array;
+}
+
+export interface ObjRecord {
+  kind: 'obj';
+  /** The first obj_id_len bytes of an object id. */
+  prefix: Uint8Array;
+  /** Absolute offsets of ref blocks; empty when git recorded "too many" (count 0). */
+  positions: number[];
+}
+
+export interface IndexRecord {
+  kind: 'index';
+  lastKey: Uint8Array;
+  position: number;
+}
+
+export type AnyRecord = RefRecord | LogRecord | ObjRecord | IndexRecord;
+
+// ---- key framing -------------------------------------------------------------------------
+
+export interface EntryHeader {
+  /** Offset of the record's first byte. */
+  start: number;
+  prefixLen: number;
+  suffixLen: number;
+  /** The 3-bit value type / count. */
+  extra: number;
+  /** Offset of the suffix bytes. */
+  suffixStart: number;
+  /** Offset of the value bytes (right after the suffix). */
+  valueStart: number;
+  key: Uint8Array;
+}
+
+/** Decode the key framing of the record at `o`, given the previous key of this block. */
+export function decodeEntryHeader(b: Uint8Array, o: number, end: number, prevKey: Uint8Array): EntryHeader {
+  const start = o;
+  const p = readVarint(b, o, end);
+  const s = readVarint(b, p.next, end);
+  const prefixLen = p.value;
+  const suffixLen = Math.floor(s.value / 8);
+  const extra = s.value & 7;
+  if (prefixLen > prevKey.length) {
+    throw formatError(`key shares ${prefixLen} bytes with a previous key of only ${prevKey.length}`, start);
+  }
+  const suffixStart = s.next;
+  if (suffixLen > end - suffixStart) throw formatError(`key suffix of ${suffixLen} bytes runs past the end of the records`, start);
+  if (prefixLen + suffixLen === 0) throw formatError('record has an empty key', start);
+  const key = new Uint8Array(prefixLen + suffixLen);
+  key.set(prevKey.subarray(0, prefixLen));
+  key.set(b.subarray(suffixStart, suffixStart + suffixLen), prefixLen);
+  return { start, prefixLen, suffixLen, extra, suffixStart, valueStart: suffixStart + suffixLen, key };
+}
+
+function needBytes(n: number, o: number, end: number, what: string): void {
+  if (n > end - o) throw formatError(`${what} runs past the end of the records`, o);
+}
+
+// ---- values ------------------------------------------------------------------------------
+
+export function decodeRefValue(
+  b: Uint8Array, h: EntryHeader, end: number, minUpdateIndex: number, hashSize: number,
+): { record: RefRecord; next: number } {
+  let o = h.valueStart;
+  const d = readVarint(b, o, end);
+  o = d.next;
+  const updateIndex = minUpdateIndex + d.value;
+  if (!Number.isSafeInteger(updateIndex)) throw new ReftableError(ErrorCode.Unsupported, 'update index too large', { offset: h.valueStart });
+  const rec: RefRecord = { kind: 'ref', name: h.key, updateIndex, valueType: h.extra as RefValueType };
+  switch (h.extra) {
+    case RefValueType.Deletion:
+      break;
+    case RefValueType.Val1:
+      needBytes(hashSize, o, end, 'object id');
+      rec.value = b.slice(o, o + hashSize);
+      o += hashSize;
+      break;
+    case RefValueType.Val2:
+      needBytes(2 * hashSize, o, end, 'object ids');
+      rec.value = b.slice(o, o + hashSize);
+      rec.peeled = b.slice(o + hashSize, o + 2 * hashSize);
+      o += 2 * hashSize;
+      break;
+    case RefValueType.Symref: {
+      const l = readVarint(b, o, end);
+      o = l.next;
+      needBytes(l.value, o, end, 'symref target');
+      rec.target = b.slice(o, o + l.value);
+      o += l.value;
+      break;
+    }
+    default:
+      throw formatError(`unknown ref value type ${h.extra}`, h.start);
+  }
+  return { record: rec, next: o };
+}
+
+export function decodeIndexValue(b: Uint8Array, h: EntryHeader, end: number): { record: IndexRecord; next: number } {
+  if (h.extra !== 0) throw formatError(`index record with non-zero value type ${h.extra}`, h.start);
+  const p = readVarint(b, h.valueStart, end);
+  return { record: { kind: 'index', lastKey: h.key, position: p.value }, next: p.next };
+}
+
+export function decodeObjValue(b: Uint8Array, h: EntryHeader, end: number): { record: ObjRecord; next: number } {
+  let o = h.valueStart;
+  let count = h.extra;
+  if (count === 0) {
+    const c = readVarint(b, o, end);
+    count = c.value;
+    o = c.next;
+  }
+  // Every position takes at least one byte: this bounds the allocation by the data at hand.
+  if (count > end - o) throw formatError(`obj record claims ${count} positions, more than the bytes left`, h.start);
+  const positions: number[] = [];
+  if (count > 0) {
+    const f = readVarint(b, o, end);
+    o = f.next;
+    let last = f.value;
+    positions.push(last);
+    for (let i = 1; i < count; i++) {
+      const d = readVarint(b, o, end);
+      o = d.next;
+      last += d.value;
+      positions.push(last);
+    }
+  }
+  return { record: { kind: 'obj', prefix: h.key, positions }, next: o };
+}
+
+/** Split a log key `name \0 u64(~update_index)` into its parts. */
+export function parseLogKey(key: Uint8Array, offset?: number): { name: Uint8Array; updateIndex: number } {
+  if (key.length < 10 || key[key.length - 9] !== 0) throw formatError('log key lacks the NUL and 8-byte update index', offset);
+  const hi = 0xffffffff - readU32(key, key.length - 8);
+  const lo = 0xffffffff - readU32(key, key.length - 4);
+  if (hi >= 0x20_0000) throw new ReftableError(ErrorCode.Unsupported, 'log update index too large', { offset });
+  return { name: key.subarray(0, key.length - 9), updateIndex: hi * 0x1_0000_0000 + lo };
+}
+
+export function logKey(name: Uint8Array, updateIndex: number): Uint8Array {
+  const k = new Uint8Array(name.length + 9);
+  k.set(name);
+  k[name.length] = 0;
+  const hi = 0xffffffff - Math.floor(updateIndex / 0x1_0000_0000);
+  const lo = 0xffffffff - (updateIndex >>> 0);
+  const o = name.length + 1;
+  k[o] = hi >>> 24; k[o + 1] = (hi >>> 16) & 255; k[o + 2] = (hi >>> 8) & 255; k[o + 3] = hi & 255;
+  k[o + 4] = lo >>> 24; k[o + 5] = (lo >>> 16) & 255; k[o + 6] = (lo >>> 8) & 255; k[o + 7] = lo & 255;
+  return k;
+}
+
+export function decodeLogValue(b: Uint8Array, h: EntryHeader, end: number, hashSize: number): { record: LogRecord; next: number } {
+  const { name, updateIndex } = parseLogKey(h.key, h.start);
+  let o = h.valueStart;
+  const empty = new Uint8Array(0);
+  const zero = new Uint8Array(hashSize);
+  if (h.extra === LogValueType.Deletion) {
+    return {
+      record: { kind: 'log', name, updateIndex, valueType: 0, old: zero, new: zero, committerName: empty, email: empty, time: 0, tz: 0, message: empty },
+      next: o,
+    };
+  }
+  needBytes(2 * hashSize, o, end, 'log object ids');
+  const oldId = b.slice(o, o + hashSize);
+  const newId = b.slice(o + hashSize, o + 2 * hashSize);
+  o += 2 * hashSize;
+  const str = (what: string): Uint8Array => {
+    const l = readVarint(b, o, end);
+    o = l.next;
+    needBytes(l.value, o, end, what);
+    const s = b.slice(o, o + l.value);
+    o += l.value;
+    return s;
+  };
+  const committerName = str('committer name');
+  const email = str('committer email');
+  const t = readVarint(b, o, end);
+  o = t.next;
+  needBytes(2, o, end, 'time zone');
+  const tz = readI16(b, o);
+  o += 2;
+  const message = str('message');
+  return {
+    record: { kind: 'log', name, updateIndex, valueType: 1, old: oldId, new: newId, committerName, email, time: t.value, tz, message },
+    next: o,
+  };
+}
+
+/** Decode one record of a block of the given type. */
+export function decodeRecord(
+  blockType: number, b: Uint8Array, o: number, end: number, prevKey: Uint8Array, minUpdateIndex: number, hashSize: number,
+): { header: EntryHeader; record: AnyRecord; next: number } {
+  const h = decodeEntryHeader(b, o, end, prevKey);
+  let r: { record: AnyRecord; next: number };
+  switch (blockType) {
+    case BlockType.Ref: r = decodeRefValue(b, h, end, minUpdateIndex, hashSize); break;
+    case BlockType.Log: r = decodeLogValue(b, h, end, hashSize); break;
+    case BlockType.Obj: r = decodeObjValue(b, h, end); break;
+    case BlockType.Index: r = decodeIndexValue(b, h, end); break;
+    default: throw formatError(`unknown block type 0x${blockType.toString(16)}`, o);
+  }
+  return { header: h, record: r.record, next: r.next };
+}
+
+// ---- encoding ----------------------------------------------------------------------------
+
+export function recordKey(r: AnyRecord): Uint8Array {
+  switch (r.kind) {
+    case 'ref': return r.name;
+    case 'log': return logKey(r.name, r.updateIndex);
+    case 'obj': return r.prefix;
+    case 'index': return r.lastKey;
+  }
+}
+
+export function recordExtra(r: AnyRecord): number {
+  switch (r.kind) {
+    case 'ref': return r.valueType;
+    case 'log': return r.valueType;
+    case 'obj': return r.positions.length >= 1 && r.positions.length <= 7 ? r.positions.length : 0;
+    case 'index': return 0;
+  }
+}
+
+/** Append the value bytes of `r` to `w`. */
+export function encodeValue(w: ByteWriter, r: AnyRecord, minUpdateIndex: number, hashSize: number): void {
+  switch (r.kind) {
+    case 'ref': {
+      if (r.updateIndex < minUpdateIndex) throw new ReftableError(ErrorCode.Api, 'ref update index below the table minimum');
+      w.varint(r.updateIndex - minUpdateIndex);
+      if (r.valueType === RefValueType.Val1 || r.valueType === RefValueType.Val2) {
+        w.bytes(checkId(r.value, hashSize));
+        if (r.valueType === RefValueType.Val2) w.bytes(checkId(r.peeled, hashSize));
+      } else if (r.valueType === RefValueType.Symref) {
+        const t = r.target ?? new Uint8Array(0);
+        w.varint(t.length);
+        w.bytes(t);
+      }
+      return;
+    }
+    case 'log': {
+      if (r.valueType === LogValueType.Deletion) return;
+      w.bytes(checkId(r.old, hashSize));
+      w.bytes(checkId(r.new, hashSize));
+      w.varint(r.committerName.length); w.bytes(r.committerName);
+      w.varint(r.email.length); w.bytes(r.email);
+      w.varint(r.time);
+      const tz = r.tz < 0 ? r.tz + 0x10000 : r.tz;
+      w.u8(tz >>> 8); w.u8(tz & 0xff);
+      w.varint(r.message.length); w.bytes(r.message);
+      return;
+    }
+    case 'obj': {
+      const n = r.positions.length;
+      if (n === 0 || n > 7) w.varint(n);
+      if (n > 0) {
+        w.varint(r.positions[0]);
+        for (let i = 1; i < n; i++) w.varint(r.positions[i] - r.positions[i - 1]);
+      }
+      return;
+    }
+    case 'index':
+      w.varint(r.position);
+      return;
+  }
+}
+
+function checkId(id: Uint8Array | undefined, hashSize: number): Uint8Array {
+  if (!id || id.length !== hashSize) throw new ReftableError(ErrorCode.Api, `object id must be ${hashSize} bytes`);
+  return id;
+}
+
+/**
+ * Encode a whole record (framing + value) against `prevKey` into `w`.
+ * Returns the prefix length used, which decides restart registration.
+ */
+export function encodeRecord(
+  w: ByteWriter, key: Uint8Array, prevKey: Uint8Array, extra: number, value: Uint8Array,
+): number {
+  const prefixLen = commonPrefixLength(prevKey, key);
+  const suffixLen = key.length - prefixLen;
+  w.varint(prefixLen);
+  w.varint(suffixLen * 8 + extra);
+  w.bytes(key.subarray(prefixLen));
+  w.bytes(value);
+  return prefixLen;
+}
