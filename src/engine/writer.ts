@@ -1,0 +1,362 @@
+/**
+ * Table writer (reftable-format.md §6; git's reftable/writer.c behaviour, byte for byte):
+ * limits first, then refs in name order, then logs in key order; sections are closed with
+ * multi-level indexes while a level has more than three blocks, the obj section follows a ref
+ * section that needed an index, and padding is written lazily so it never precedes the log
+ * section or the footer.
+ */
+import { ByteWriter, compareBytes, crc32, toHex, writeU24, writeU32, writeU64 } from './bytes.js';
+import { BlockWriter } from './block.js';
+import { ErrorCode, ReftableError } from './errors.js';
+import {
+  BlockType, DEFAULT_BLOCK_SIZE, DEFAULT_RESTART_INTERVAL, HashFormat, INDEX_THRESHOLD, LogValueType, MAGIC,
+  MAX_BLOCK_SIZE, MAX_RESTARTS, RefValueType, footerLength, headerLength,
+} from './format.js';
+import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, logKey } from './record.js';
+
+export interface WriterOptions {
+  hash: HashFormat;
+  /** Default 4096; 0 means the default (git's `reftable.blockSize`). */
+  blockSize?: number;
+  /** Default 16; 0 means the default (git's `reftable.restartInterval`). */
+  restartInterval?: number;
+  /** Default true (git's `reftable.indexObjects`). */
+  indexObjects?: boolean;
+  minUpdateIndex: number;
+  maxUpdateIndex: number;
+}
+
+export interface AddLogOptions {
+  /**
+   * Store the message verbatim instead of git's cleaning (strip trailing LFs, refuse an inner
+   * LF, append one LF). Git writes existence markers this way: their message is absent, so it
+   * is stored with length 0.
+   */
+  exactMessage?: boolean;
+}
+
+const LF = 0x0a;
+const EMPTY = new Uint8Array(0);
+
+function apiError(reason: string, data?: Record<string, unknown>): ReftableError {
+  return new ReftableError(ErrorCode.Api, reason, { data });
+}
+
+function checkUpdateIndex(v: number, what: string): void {
+  if (!Number.isSafeInteger(v) || v < 0) throw apiError(`${what} ${v} is not a non-negative integer below 2^53`);
+}
+
+/** §4.4: what git's writer does to a reflog message unless asked to keep it exact. */
+export function cleanLogMessage(message: Uint8Array): Uint8Array {
+  let end = message.length;
+  while (end > 0 && message[end - 1] === LF) end--;
+  for (let i = 0; i < end; i++) {
+    if (message[i] === LF) throw apiError('reflog message spans several lines');
+  }
+  const out = new Uint8Array(end + 1);
+  out.set(message.subarray(0, end));
+  out[end] = LF;
+  return out;
+}
+
+interface SectionStats {
+  blocks: number;
+  /** Offset of the first block (0 when the section starts the file or has no block). */
+  offset: number;
+  indexOffset: number;
+  indexBlocks: number;
+}
+
+function emptyStats(): SectionStats {
+  return { blocks: 0, offset: 0, indexOffset: 0, indexBlocks: 0 };
+}
+
+type Phase = 'ref' | 'log' | 'closed';
+
+export class TableWriter {
+  private readonly hash: HashFormat;
+  private readonly blockSize: number;
+  private readonly restartInterval: number;
+  private readonly indexObjects: boolean;
+  private readonly minUpdateIndex: number;
+  private readonly maxUpdateIndex: number;
+  private readonly version: 1 | 2;
+  private readonly headerLen: number;
+
+  private readonly out = new ByteWriter(1 << 16);
+  /** Offset where the next block starts, pending padding included. */
+  private next = 0;
+  /** Zeros owed after the last block; only written if another non-log block follows. */
+  private pendingPadding = 0;
+  private block: BlockWriter | undefined;
+  private blockType: BlockType = BlockType.Ref;
+  /** One entry per flushed block of the section (or index level) being written. */
+  private index: IndexRecord[] = [];
+  private lastKey: Uint8Array = EMPTY;
+  private phase: Phase = 'ref';
+  private readonly stats: Record<'ref' | 'obj' | 'log', SectionStats> = { ref: emptyStats(), obj: emptyStats(), log: emptyStats() };
+  private objIdLength = 0;
+  /** Object id (hex) → the id and the ascending offsets of ref blocks naming it. */
+  private readonly objects = new Map<string, { id: Uint8Array; offsets: number[] }>();
+
+  constructor(opts: WriterOptions) {
+    const bs = opts.blockSize ?? 0;
+    if (!Number.isSafeInteger(bs) || bs < 0) throw apiError(`block size ${bs} is not a non-negative integer`);
+    if (bs > MAX_BLOCK_SIZE) throw apiError(`block size ${bs} exceeds the maximum of ${MAX_BLOCK_SIZE}`);
+    const ri = opts.restartInterval ?? 0;
+    if (!Number.isSafeInteger(ri) || ri < 0 || ri > MAX_RESTARTS) throw apiError(`restart interval ${ri} is outside 1..${MAX_RESTARTS}`);
+    checkUpdateIndex(opts.minUpdateIndex, 'minimum update index');
+    checkUpdateIndex(opts.maxUpdateIndex, 'maximum update index');
+    this.hash = opts.hash;
+    this.blockSize = bs === 0 ? DEFAULT_BLOCK_SIZE : bs;
+    this.restartInterval = ri === 0 ? DEFAULT_RESTART_INTERVAL : ri;
+    this.indexObjects = opts.indexObjects ?? true;
+    this.minUpdateIndex = opts.minUpdateIndex;
+    this.maxUpdateIndex = opts.maxUpdateIndex;
+    // §2.2: git writes v1 exactly for SHA-1.
+    this.version = opts.hash.version;
+    this.headerLen = headerLength(this.version);
+  }
+
+  addRef(r: RefRecord): void {
+    if (this.phase !== 'ref') throw apiError(this.phase === 'log' ? 'refs must be added before logs' : 'writer is closed');
+    if (r.name.length === 0) throw apiError('ref name is empty');
+    checkUpdateIndex(r.updateIndex, 'ref update index');
+    if (r.updateIndex < this.minUpdateIndex || r.updateIndex > this.maxUpdateIndex) {
+      throw apiError(`ref update index ${r.updateIndex} is outside the table limits [${this.minUpdateIndex}, ${this.maxUpdateIndex}]`,
+        { updateIndex: r.updateIndex });
+    }
+    this.checkRef(r);
+    this.checkOrder(r.name);
+    this.addRecord(r, BlockType.Ref);
+    // Recorded after the add so the offset is that of the block the ref landed in.
+    if (this.indexObjects) {
+      if (r.valueType === RefValueType.Val1 || r.valueType === RefValueType.Val2) this.indexObject(r.value!);
+      if (r.valueType === RefValueType.Val2) this.indexObject(r.peeled!);
+    }
+  }
+
+  addLog(r: LogRecord, opts: AddLogOptions = {}): void {
+    if (this.phase === 'closed') throw apiError('writer is closed');
+    if (r.name.length === 0) throw apiError('log ref name is empty');
+    checkUpdateIndex(r.updateIndex, 'log update index');
+    let rec = r;
+    if (r.valueType === LogValueType.Update) {
+      this.checkLog(r);
+      if (!opts.exactMessage) rec = { ...r, message: cleanLogMessage(r.message) };
+    } else if (r.valueType !== LogValueType.Deletion) {
+      throw apiError(`unknown log value type ${String(r.valueType)}`);
+    }
+    const key = logKey(r.name, r.updateIndex);
+    if (this.phase === 'ref') {
+      this.finishPublicSection();
+      this.phase = 'log';
+    }
+    this.checkOrder(key);
+    // §6.5: the log section starts right after the last byte written, never padded to it.
+    this.next -= this.pendingPadding;
+    this.pendingPadding = 0;
+    this.addRecord(rec, BlockType.Log);
+  }
+
+  /** The table bytes, or undefined when nothing was added (git never adds an empty table). */
+  finish(): Uint8Array | undefined {
+    if (this.phase === 'closed') throw apiError('writer is closed');
+    this.finishPublicSection();
+    this.phase = 'closed';
+    this.pendingPadding = 0;
+    if (this.next === 0) return undefined;
+
+    const fl = footerLength(this.version);
+    const footer = new Uint8Array(fl);
+    this.writeHeader(footer);
+    let p = this.headerLen;
+    writeU64(footer, p, this.stats.ref.indexOffset);
+    // (obj_position << 5) | obj_id_len, without 32-bit shifts.
+    writeU64(footer, p + 8, this.stats.obj.offset * 32 + this.objIdLength);
+    writeU64(footer, p + 16, this.stats.obj.indexOffset);
+    writeU64(footer, p + 24, this.stats.log.offset);
+    writeU64(footer, p + 32, this.stats.log.indexOffset);
+    p += 40;
+    writeU32(footer, p, crc32(footer, 0, p));
+    this.out.bytes(footer);
+    return this.out.toBytes();
+  }
+
+  // ---- validation ------------------------------------------------------------------------
+
+  private checkId(id: Uint8Array | undefined, what: string): void {
+    if (!id || id.length !== this.hash.size) throw apiError(`${what} must be ${this.hash.size} bytes`);
+  }
+
+  private checkRef(r: RefRecord): void {
+    switch (r.valueType) {
+      case RefValueType.Deletion:
+        return;
+      case RefValueType.Val1:
+        this.checkId(r.value, 'ref value');
+        return;
+      case RefValueType.Val2:
+        this.checkId(r.value, 'ref value');
+        this.checkId(r.peeled, 'peeled ref value');
+        return;
+      case RefValueType.Symref:
+        if (!r.target) throw apiError('symref has no target');
+        return;
+      default:
+        throw apiError(`unknown ref value type ${String(r.valueType)}`);
+    }
+  }
+
+  private checkLog(r: LogRecord): void {
+    this.checkId(r.old, 'log old id');
+    this.checkId(r.new, 'log new id');
+    if (!Number.isSafeInteger(r.time) || r.time < 0) throw apiError(`log time ${r.time} is not a non-negative integer`);
+    if (!Number.isInteger(r.tz) || r.tz < -0x8000 || r.tz > 0x7fff) throw apiError(`time zone ${r.tz} does not fit in 16 bits`);
+  }
+
+  private checkOrder(key: Uint8Array): void {
+    if (compareBytes(this.lastKey, key) >= 0) {
+      throw apiError(`records out of order: ${toHex(key)} does not sort after ${toHex(this.lastKey)}`);
+    }
+    this.lastKey = key;
+  }
+
+  // ---- blocks ----------------------------------------------------------------------------
+
+  private newBlock(type: BlockType): BlockWriter {
+    this.blockType = type;
+    this.block = new BlockWriter({
+      type,
+      blockSize: this.blockSize,
+      headerOff: this.next === 0 ? this.headerLen : 0,
+      restartInterval: this.restartInterval,
+      minUpdateIndex: this.minUpdateIndex,
+      hashSize: this.hash.size,
+    });
+    return this.block;
+  }
+
+  /** Add to the open block; on overflow flush, start a fresh block and try once more. */
+  private addRecord(r: AnyRecord, type: BlockType): void {
+    const b = this.block && this.blockType === type ? this.block : this.newBlock(type);
+    if (b.add(r)) return;
+    this.flushBlock();
+    if (this.newBlock(type).add(r)) return;
+    throw new ReftableError(ErrorCode.EntryTooBig, `record does not fit in a block of ${this.blockSize} bytes`, {
+      data: { blockSize: this.blockSize, kind: r.kind },
+    });
+  }
+
+  private flushBlock(): void {
+    const b = this.block;
+    this.block = undefined;
+    if (!b || b.count === 0) return;
+    const type = this.blockType;
+    const { bytes } = b.finish();
+    const padding = type === BlockType.Log ? 0 : this.blockSize - bytes.length;
+    const section = type === BlockType.Ref ? 'ref' : type === BlockType.Obj ? 'obj' : type === BlockType.Log ? 'log' : undefined;
+    if (section) {
+      const s = this.stats[section];
+      if (s.blocks === 0 && this.next > 0) s.offset = this.next;
+      s.blocks++;
+    }
+    if (this.next === 0) this.writeHeader(bytes);
+    if (this.pendingPadding > 0) this.out.zeros(this.pendingPadding);
+    this.pendingPadding = padding;
+    this.out.bytes(bytes);
+    this.index.push({ kind: 'index', lastKey: b.lastKey, position: this.next });
+    this.next += padding + bytes.length;
+  }
+
+  private writeHeader(dst: Uint8Array): void {
+    for (let i = 0; i < 4; i++) dst[i] = MAGIC[i];
+    dst[4] = this.version;
+    writeU24(dst, 5, this.blockSize);
+    writeU64(dst, 8, this.minUpdateIndex);
+    writeU64(dst, 16, this.maxUpdateIndex);
+    if (this.version === 2) writeU32(dst, 24, this.hash.id);
+  }
+
+  // ---- sections --------------------------------------------------------------------------
+
+  /** §6.3: flush, then index levels while a level has more than three blocks. */
+  private finishSection(section: 'ref' | 'obj' | 'log'): void {
+    this.flushBlock();
+    let indexStart = 0;
+    let indexBlocks = 0;
+    while (this.index.length > INDEX_THRESHOLD) {
+      indexStart = this.next;
+      const level = this.index;
+      this.index = [];
+      this.newBlock(BlockType.Index);
+      for (const rec of level) {
+        this.addRecord(rec, BlockType.Index);
+      }
+      this.flushBlock();
+      indexBlocks += this.index.length;
+    }
+    this.index = [];
+    this.stats[section].indexOffset = indexStart;
+    this.stats[section].indexBlocks = indexBlocks;
+    this.lastKey = EMPTY;
+  }
+
+  /** Close the ref section (and write the obj section it calls for) or the log section. */
+  private finishPublicSection(): void {
+    if (this.phase === 'log') {
+      this.finishSection('log');
+      return;
+    }
+    if (this.phase !== 'ref') return;
+    this.finishSection('ref');
+    if (this.indexObjects && this.stats.ref.indexBlocks > 0) this.writeObjSection();
+    this.objects.clear();
+  }
+
+  private indexObject(id: Uint8Array): void {
+    const k = toHex(id);
+    let e = this.objects.get(k);
+    if (!e) {
+      e = { id, offsets: [] };
+      this.objects.set(k, e);
+    }
+    if (e.offsets.length === 0 || e.offsets[e.offsets.length - 1] !== this.next) e.offsets.push(this.next);
+  }
+
+  /** §6.4. */
+  private writeObjSection(): void {
+    const entries = [...this.objects.values()].sort((a, b) => compareBytes(a.id, b.id));
+    // obj_id_len = 1 + the longest prefix two neighbours share, but at least 2.
+    let max = 1;
+    for (let i = 1; i < entries.length; i++) {
+      const a = entries[i - 1].id;
+      const b = entries[i].id;
+      let n = 0;
+      while (n < a.length && n < b.length && a[n] === b[n]) n++;
+      if (n > max) max = n;
+    }
+    this.objIdLength = max + 1;
+    this.newBlock(BlockType.Obj);
+    for (const e of entries) {
+      const rec: ObjRecord = { kind: 'obj', prefix: e.id.subarray(0, this.objIdLength), positions: e.offsets };
+      if (this.block!.add(rec)) continue;
+      this.flushBlock();
+      const fresh = this.newBlock(BlockType.Obj);
+      if (fresh.add(rec)) continue;
+      // Too many positions even for an empty block: "count 0" sends readers to a scan.
+      if (!fresh.add({ ...rec, positions: [] })) {
+        throw new ReftableError(ErrorCode.EntryTooBig, `obj record does not fit in a block of ${this.blockSize} bytes`);
+      }
+    }
+    this.finishSection('obj');
+  }
+}
+
+/** Write a whole table; undefined when there is nothing to write. */
+export function writeTable(opts: WriterOptions, refs: Iterable<RefRecord>, logs: Iterable<LogRecord>): Uint8Array | undefined {
+  const w = new TableWriter(opts);
+  for (const r of refs) w.addRef(r);
+  for (const l of logs) w.addLog(l);
+  return w.finish();
+}
