@@ -245,6 +245,7 @@ class TableVerifier {
   private walk(): void {
     let off = 0;
     const b = this.bytes;
+    if (this.dataEnd <= this.hl) return;
     while (off < this.dataEnd) {
       const headerOff = off === 0 ? this.hl : 0;
       const type = off + headerOff < this.dataEnd ? b[off + headerOff] : -1;
