@@ -1,0 +1,343 @@
+/**
+ * A small stand-in for the `vscode` module, aliased in vitest.config.mts, with just the surface
+ * the host code uses. UI calls are recorded in `fake` and answered from queues the tests fill.
+ */
+type Listener<T> = (e: T) => unknown;
+
+export class Disposable {
+  static from(...items: { dispose(): unknown }[]): Disposable {
+    return new Disposable(() => items.forEach((i) => i.dispose()));
+  }
+  constructor(private readonly fn: () => unknown) {}
+  dispose(): void {
+    this.fn();
+  }
+}
+
+export class EventEmitter<T> {
+  private listeners = new Set<Listener<T>>();
+  readonly event = (l: Listener<T>): Disposable => {
+    this.listeners.add(l);
+    return new Disposable(() => this.listeners.delete(l));
+  };
+  fire(e: T): void {
+    for (const l of [...this.listeners]) l(e);
+  }
+  dispose(): void {
+    this.listeners.clear();
+  }
+}
+
+export const TreeItemCollapsibleState = { None: 0, Collapsed: 1, Expanded: 2 } as const;
+
+export class ThemeIcon {
+  static readonly File = new ThemeIcon('file');
+  static readonly Folder = new ThemeIcon('folder');
+  constructor(readonly id: string, readonly color?: ThemeColor) {}
+}
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
+
+export class MarkdownString {
+  value: string;
+  isTrusted?: boolean;
+  supportThemeIcons?: boolean;
+  constructor(value = '', supportThemeIcons = false) {
+    this.value = value;
+    this.supportThemeIcons = supportThemeIcons;
+  }
+  appendMarkdown(s: string): this {
+    this.value += s;
+    return this;
+  }
+  appendText(s: string): this {
+    this.value += s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+    return this;
+  }
+  appendCodeblock(code: string, lang = ''): this {
+    this.value += '\n```' + lang + '\n' + code + '\n```\n';
+    return this;
+  }
+}
+
+export class Uri {
+  private constructor(readonly scheme: string, readonly fsPath: string) {}
+  static file(p: string): Uri {
+    return new Uri('file', p);
+  }
+  static parse(s: string): Uri {
+    return new Uri(s.split(':')[0], s.replace(/^file:\/\//, ''));
+  }
+  get path(): string {
+    return this.fsPath;
+  }
+  toString(): string {
+    return `${this.scheme}://${this.fsPath}`;
+  }
+  with(change: { scheme?: string }): Uri {
+    return new Uri(change.scheme ?? this.scheme, this.fsPath);
+  }
+}
+
+export class TreeItem {
+  id?: string;
+  description?: string | boolean;
+  tooltip?: string | MarkdownString;
+  iconPath?: ThemeIcon;
+  contextValue?: string;
+  command?: { command: string; title: string; arguments?: unknown[] };
+  resourceUri?: Uri;
+  accessibilityInformation?: { label: string };
+  constructor(public label: string | { label: string }, public collapsibleState: number = TreeItemCollapsibleState.None) {}
+}
+
+export class Position {
+  constructor(readonly line: number, readonly character: number) {}
+}
+export class Range {
+  readonly start: Position;
+  readonly end: Position;
+  constructor(a: number, b: number, c: number, d: number) {
+    this.start = new Position(a, b);
+    this.end = new Position(c, d);
+  }
+}
+export const DiagnosticSeverity = { Error: 0, Warning: 1, Information: 2, Hint: 3 } as const;
+export class Diagnostic {
+  source?: string;
+  code?: string | number;
+  constructor(readonly range: Range, readonly message: string, readonly severity: number) {}
+}
+
+export const ProgressLocation = { SourceControl: 1, Window: 10, Notification: 15 } as const;
+export const StatusBarAlignment = { Left: 1, Right: 2 } as const;
+export const QuickPickItemKind = { Separator: -1, Default: 0 } as const;
+export class RelativePattern {
+  constructor(readonly base: unknown, readonly pattern: string) {}
+}
+export class CancellationTokenSource {
+  token = { isCancellationRequested: false, onCancellationRequested: new EventEmitter<void>().event };
+  cancel(): void {
+    this.token.isCancellationRequested = true;
+  }
+  dispose(): void {}
+}
+
+export interface RecordedMessage {
+  level: 'info' | 'warning' | 'error';
+  text: string;
+  items: string[];
+  modal: boolean;
+}
+
+/** Test control surface. */
+export const fake = {
+  messages: [] as RecordedMessage[],
+  /** Answers for show*Message calls that offer items (undefined = dismissed). */
+  messageAnswers: [] as (string | undefined)[],
+  inputAnswers: [] as (string | undefined)[],
+  quickPickAnswers: [] as ((items: readonly any[]) => any)[],
+  inputPrompts: [] as { prompt?: string; value?: string; validationMessage?: string }[],
+  executed: [] as { command: string; args: unknown[] }[],
+  commands: new Map<string, (...args: any[]) => any>(),
+  clipboard: '',
+  config: new Map<string, unknown>(),
+  trusted: true,
+  diagnostics: new Map<string, Map<string, Diagnostic[]>>(),
+  contexts: new Map<string, unknown>(),
+  reset(): void {
+    fake.messages = [];
+    fake.messageAnswers = [];
+    fake.inputAnswers = [];
+    fake.quickPickAnswers = [];
+    fake.inputPrompts = [];
+    fake.executed = [];
+    fake.commands.clear();
+    fake.clipboard = '';
+    fake.config.clear();
+    fake.trusted = true;
+    fake.diagnostics.clear();
+    fake.contexts.clear();
+  },
+};
+
+function message(level: RecordedMessage['level']) {
+  return async (text: string, ...rest: unknown[]): Promise<string | undefined> => {
+    let modal = false;
+    if (rest.length && typeof rest[0] === 'object' && rest[0] !== null) {
+      modal = !!(rest[0] as { modal?: boolean }).modal;
+      rest = rest.slice(1);
+    }
+    const items = rest.map((r) => (typeof r === 'string' ? r : (r as { title: string }).title));
+    fake.messages.push({ level, text, items, modal });
+    return items.length ? fake.messageAnswers.shift() : undefined;
+  };
+}
+
+class FakeQuickPick<T> {
+  items: readonly T[] = [];
+  value = '';
+  placeholder?: string;
+  busy = false;
+  matchOnDescription = false;
+  matchOnDetail = false;
+  title?: string;
+  selectedItems: readonly T[] = [];
+  readonly onDidAcceptE = new EventEmitter<void>();
+  readonly onDidHideE = new EventEmitter<void>();
+  readonly onDidChangeValueE = new EventEmitter<string>();
+  readonly onDidAccept = this.onDidAcceptE.event;
+  readonly onDidHide = this.onDidHideE.event;
+  readonly onDidChangeValue = this.onDidChangeValueE.event;
+  show(): void {
+    fake.lastQuickPick = this as FakeQuickPick<unknown>;
+  }
+  hide(): void {
+    this.onDidHideE.fire();
+  }
+  dispose(): void {}
+}
+(fake as any).lastQuickPick = undefined;
+export type { FakeQuickPick };
+
+export const window = {
+  showInformationMessage: message('info'),
+  showWarningMessage: message('warning'),
+  showErrorMessage: message('error'),
+  async showInputBox(opts: { prompt?: string; value?: string; validateInput?: (v: string) => unknown } = {}) {
+    const answer = fake.inputAnswers.shift();
+    let validationMessage: string | undefined;
+    if (answer !== undefined && opts.validateInput) {
+      const v = await opts.validateInput(answer);
+      validationMessage = typeof v === 'string' ? v : (v as { message?: string } | undefined)?.message;
+    }
+    fake.inputPrompts.push({ prompt: opts.prompt, value: opts.value, validationMessage });
+    if (validationMessage) throw new Error(`fake input "${answer}" rejected: ${validationMessage}`);
+    return answer;
+  },
+  async showQuickPick(items: readonly any[] | Promise<readonly any[]>) {
+    const list = await items;
+    const pick = fake.quickPickAnswers.shift();
+    return pick ? pick(list) : undefined;
+  },
+  createQuickPick<T>() {
+    return new FakeQuickPick<T>();
+  },
+  async withProgress<R>(_opts: unknown, task: (p: { report(v: unknown): void }, token: unknown) => Promise<R>): Promise<R> {
+    return task({ report() {} }, new CancellationTokenSource().token);
+  },
+  createOutputChannel(_name: string) {
+    const noop = () => {};
+    return { trace: noop, debug: noop, info: noop, warn: noop, error: noop, show: noop, dispose: noop, appendLine: noop };
+  },
+  createTreeView(_id: string, opts: { treeDataProvider: unknown }) {
+    const sel = new EventEmitter<{ selection: unknown[] }>();
+    const vis = new EventEmitter<{ visible: boolean }>();
+    return {
+      provider: opts.treeDataProvider,
+      selection: [] as unknown[],
+      description: undefined as string | undefined,
+      message: undefined as string | undefined,
+      title: undefined as string | undefined,
+      visible: true,
+      onDidChangeSelection: sel.event,
+      onDidChangeVisibility: vis.event,
+      fireSelection(s: unknown[]) {
+        this.selection = s;
+        sel.fire({ selection: s });
+      },
+      async reveal() {},
+      dispose() {},
+    };
+  },
+  createStatusBarItem() {
+    return { text: '', tooltip: undefined as unknown, command: undefined as unknown, name: '', show() {}, hide() {}, dispose() {} };
+  },
+  activeTextEditor: undefined as unknown,
+  onDidChangeActiveTextEditor: new EventEmitter<unknown>().event,
+};
+
+export const commands = {
+  registerCommand(id: string, fn: (...args: any[]) => any) {
+    fake.commands.set(id, fn);
+    return new Disposable(() => fake.commands.delete(id));
+  },
+  async executeCommand(command: string, ...args: unknown[]) {
+    fake.executed.push({ command, args });
+    if (command === 'setContext') fake.contexts.set(args[0] as string, args[1]);
+    const fn = fake.commands.get(command);
+    return fn ? fn(...args) : undefined;
+  },
+};
+
+const configChanged = new EventEmitter<{ affectsConfiguration(s: string): boolean }>();
+export const workspace = {
+  get isTrusted() {
+    return fake.trusted;
+  },
+  workspaceFolders: undefined as { uri: Uri; name: string; index: number }[] | undefined,
+  getConfiguration(section?: string) {
+    return {
+      get<T>(key: string, def?: T): T | undefined {
+        const full = section ? `${section}.${key}` : key;
+        return fake.config.has(full) ? (fake.config.get(full) as T) : def;
+      },
+    };
+  },
+  onDidChangeConfiguration: configChanged.event,
+  fireConfigurationChanged(keys: string[]) {
+    configChanged.fire({ affectsConfiguration: (s: string) => keys.some((k) => k === s || k.startsWith(s + '.')) });
+  },
+  onDidChangeWorkspaceFolders: new EventEmitter<unknown>().event,
+  onDidGrantWorkspaceTrust: new EventEmitter<void>().event,
+  createFileSystemWatcher() {
+    const e = new EventEmitter<Uri>();
+    return { onDidChange: e.event, onDidCreate: e.event, onDidDelete: e.event, dispose() {} };
+  },
+};
+
+export const languages = {
+  createDiagnosticCollection(name: string) {
+    const map = new Map<string, Diagnostic[]>();
+    fake.diagnostics.set(name, map);
+    return {
+      name,
+      set(uri: Uri, d: Diagnostic[]) {
+        map.set(uri.fsPath, d);
+      },
+      clear() {
+        map.clear();
+      },
+      delete(uri: Uri) {
+        map.delete(uri.fsPath);
+      },
+      dispose() {
+        map.clear();
+      },
+    };
+  },
+};
+
+export const env = {
+  clipboard: {
+    async writeText(s: string) {
+      fake.clipboard = s;
+    },
+    async readText() {
+      return fake.clipboard;
+    },
+  },
+};
+
+export const extensions = {
+  getExtension(_id: string) {
+    return undefined;
+  },
+};
+
+export const l10n = {
+  t(s: string, ...args: unknown[]) {
+    return s.replace(/\{(\d+)\}/g, (_m, i) => String(args[Number(i)]));
+  },
+};
