@@ -1,0 +1,91 @@
+/**
+ * BlockSource over a file. Small files are read whole and the descriptor closed at once
+ * (most tables of a busy stack are a few hundred bytes); larger ones keep one descriptor for
+ * positioned reads until close(). Tables are immutable once listed, so no re-validation.
+ */
+import * as fs from 'node:fs';
+import type { BlockSource } from '../engine/block.js';
+import { ErrorCode, ReftableError } from '../engine/errors.js';
+
+export interface FileSource extends BlockSource {
+  readonly path: string;
+  close(): void;
+}
+
+/** Files up to this size are read into memory when opened. */
+export const WHOLE_FILE_LIMIT = 256 * 1024;
+
+export function ioError(e: unknown, file: string, what: string): ReftableError {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const reason = `${what}: ${code ?? ''}${code ? ' ' : ''}${(e as Error)?.message ?? String(e)}`;
+  return new ReftableError(code === 'ENOENT' ? ErrorCode.NotExist : ErrorCode.Io, reason, { file, cause: e, data: { errno: code } });
+}
+
+/** Open `file`; ENOENT surfaces as a NOT_EXIST ReftableError so stacks can retry. */
+export function openFileSource(file: string, wholeFileLimit = WHOLE_FILE_LIMIT): FileSource {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw ioError(e, file, 'cannot open');
+  }
+  let size: number;
+  try {
+    size = fs.fstatSync(fd).size;
+    if (size <= wholeFileLimit) {
+      const buf = new Uint8Array(size);
+      let got = 0;
+      while (got < size) {
+        const n = fs.readSync(fd, buf, got, size - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      fs.closeSync(fd);
+      const bytes = got === size ? buf : buf.subarray(0, got);
+      return {
+        path: file,
+        size: bytes.length,
+        read: (o, l) => bytes.subarray(o, Math.min(bytes.length, o + l)),
+        close: () => undefined,
+      };
+    }
+  } catch (e) {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // Already failing; the first error is the useful one.
+    }
+    throw ioError(e, file, 'cannot read');
+  }
+
+  let open = true;
+  return {
+    path: file,
+    size,
+    read(offset: number, length: number): Uint8Array {
+      if (!open) throw new ReftableError(ErrorCode.Api, 'read from a closed table file', { file });
+      const len = Math.max(0, Math.min(length, size - offset));
+      const buf = new Uint8Array(len);
+      let got = 0;
+      try {
+        while (got < len) {
+          const n = fs.readSync(fd, buf, got, len - got, offset + got);
+          if (n === 0) break;
+          got += n;
+        }
+      } catch (e) {
+        throw ioError(e, file, `cannot read ${len} bytes at ${offset}`);
+      }
+      return got === len ? buf : buf.subarray(0, got);
+    },
+    close() {
+      if (!open) return;
+      open = false;
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // Nothing useful to do: the table is being dropped.
+      }
+    },
+  };
+}
