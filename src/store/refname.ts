@@ -1,0 +1,101 @@
+/**
+ * Ref name rules git applies before a name reaches a table (refs.c check_refname_format,
+ * reftable-format.md §8.2) and the directory/file conflict check git 2.47 still performs at
+ * transaction time although the format could store both names.
+ */
+import { ErrorCode, ReftableError } from '../engine/errors.js';
+
+/** Why `name` fails `git check-ref-format --allow-onelevel`, or undefined when it passes. */
+export function refnameProblem(name: string, opts: { allowOneLevel?: boolean } = {}): string | undefined {
+  if (name === '') return 'empty name';
+  if (name === '@') return "'@' alone is not a valid name";
+  const bytes = Buffer.from(name, 'utf8');
+  if (bytes.includes(0)) return 'contains a NUL byte';
+  const parts = name.split('/');
+  for (const c of parts) {
+    if (c === '') return name.endsWith('/') ? 'ends with "/"' : 'contains an empty component ("//" or leading "/")';
+    if (c.startsWith('.')) return `component "${c}" begins with "."`;
+    if (c.endsWith('.lock')) return `component "${c}" ends with ".lock"`;
+  }
+  if (name.includes('..')) return 'contains ".."';
+  if (name.includes('@{')) return 'contains "@{"';
+  for (const ch of bytes) {
+    if (ch < 0x20 || ch === 0x7f) return 'contains a control character';
+  }
+  const bad = /[ ~^:?*[\\]/.exec(name);
+  if (bad) return `contains "${bad[0]}"`;
+  if (name.endsWith('.')) return 'ends with "."';
+  if (!opts.allowOneLevel && parts.length < 2) return 'has only one component';
+  return undefined;
+}
+
+/** Names made of A–Z, "-" and "_" only (refs.c is_root_ref_syntax): per-worktree, top level. */
+export function isRootRefSyntax(name: string): boolean {
+  return /^[A-Z_-]+$/.test(name);
+}
+
+/** FETCH_HEAD and MERGE_HEAD stay plain files; git refuses to write them through a transaction. */
+export function isPseudoRef(name: string): boolean {
+  return name === 'FETCH_HEAD' || name === 'MERGE_HEAD';
+}
+
+/** Refs that live in the current worktree's stack (refs.c is_current_worktree_ref). */
+export function isPerWorktreeRef(name: string): boolean {
+  return isRootRefSyntax(name) || name.startsWith('refs/worktree/') || name.startsWith('refs/bisect/') || name.startsWith('refs/rewritten/');
+}
+
+/**
+ * The check a write applies: git's format rules with one-level names allowed, but a one-level
+ * name must look like a root ref (HEAD, ORIG_HEAD…), and pseudo-refs are refused.
+ */
+export function checkWritableRefname(name: string): void {
+  const p = refnameProblem(name, { allowOneLevel: true });
+  if (p) throw new ReftableError(ErrorCode.RefName, `refusing to update ref with bad name '${name}': ${p}`, { data: { ref: name } });
+  if (!name.includes('/') && !isRootRefSyntax(name)) {
+    throw new ReftableError(ErrorCode.RefName, `refusing to update ref with bad name '${name}': a top-level name must be upper case (like HEAD)`, { data: { ref: name } });
+  }
+  if (isPseudoRef(name)) throw new ReftableError(ErrorCode.RefName, `refusing to update pseudoref '${name}'`, { data: { ref: name } });
+}
+
+/** A symref target must be a well-formed name (git symbolic-ref / update-ref symref-*). */
+export function checkSymrefTarget(name: string, target: string): void {
+  const p = refnameProblem(target, { allowOneLevel: true });
+  if (p) throw new ReftableError(ErrorCode.RefName, `invalid symref target '${target}' for '${name}': ${p}`, { data: { ref: name, target } });
+  if (name === 'HEAD' && !target.startsWith('refs/')) {
+    throw new ReftableError(ErrorCode.RefName, `refusing to point HEAD outside of refs/ ('${target}')`, { data: { ref: name, target } });
+  }
+}
+
+/**
+ * Directory/file conflict check (refs.c refs_verify_refname_available): no existing ref may be
+ * a leading directory of `name`, nor may any exist below `name/`; the same against other names
+ * of the transaction (`extras`). Names in `skip` are ignored (the old name of a rename).
+ */
+export function checkRefnameAvailable(
+  name: string,
+  exists: (n: string) => boolean,
+  namesBelow: (prefix: string) => Iterable<string>,
+  extras: ReadonlySet<string>,
+  skip: ReadonlySet<string> = new Set(),
+): void {
+  let slash = name.indexOf('/');
+  while (slash >= 0) {
+    const dir = name.slice(0, slash);
+    if (!skip.has(dir)) {
+      if (exists(dir)) throw conflict(`'${dir}' exists; cannot create '${name}'`, name, dir);
+      if (extras.has(dir)) throw conflict(`cannot process '${name}' and '${dir}' at the same time`, name, dir);
+    }
+    slash = name.indexOf('/', slash + 1);
+  }
+  const prefix = `${name}/`;
+  for (const below of namesBelow(prefix)) {
+    if (!skip.has(below)) throw conflict(`'${below}' exists; cannot create '${name}'`, name, below);
+  }
+  for (const e of [...extras].sort()) {
+    if (e.startsWith(prefix) && !skip.has(e)) throw conflict(`cannot process '${name}' and '${e}' at the same time`, name, e);
+  }
+}
+
+function conflict(msg: string, name: string, other: string): ReftableError {
+  return new ReftableError(ErrorCode.RefName, msg, { data: { ref: name, conflict: other } });
+}

@@ -1,0 +1,111 @@
+/**
+ * The stack as the write path sees it (reftable-format.md §7.1–§7.3): `tables.list` read
+ * fresh under the lock, every listed table opened and checked (a writer must never build on a
+ * stack it cannot read), and the atomic replacement of the list through its lock file.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ErrorCode, ReftableError } from '../engine/errors.js';
+import type { HashFormat } from '../engine/format.js';
+import { MergedTables } from '../engine/merged.js';
+import { Table } from '../engine/table.js';
+import { LockFile, sleepMs } from './lock.js';
+
+export const TABLES_LIST = 'tables.list';
+
+/** One stack directory and the repository's hash. */
+export interface StackLocation {
+  dir: string;
+  hash: HashFormat;
+}
+
+export interface LoadedStack {
+  dir: string;
+  /** The exact text of tables.list as read ('' when absent). */
+  listText: string;
+  names: string[];
+  tables: Table[];
+  merged: MergedTables;
+  /** Newest table's max update index + 1, or 1. */
+  nextUpdateIndex: number;
+}
+
+export function parseTablesList(text: string): string[] {
+  return text.split('\n').filter((l) => l !== '');
+}
+
+export function readListText(dir: string): string {
+  try {
+    return fs.readFileSync(path.join(dir, TABLES_LIST), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw new ReftableError(ErrorCode.Io, `cannot read ${TABLES_LIST}: ${(e as Error).message}`, { file: path.join(dir, TABLES_LIST) });
+  }
+}
+
+/** Git's table names: `0x%012x-0x%012x-%08x.ref`. */
+export const TABLE_NAME = /^0x([0-9a-f]{12})-0x([0-9a-f]{12})-([0-9a-f]{8})\.ref$/;
+
+/** A fresh `0x<min>-0x<max>-<random>` stem. */
+export function tableStem(min: number, max: number): string {
+  const hex = (n: number) => n.toString(16).padStart(12, '0');
+  return `0x${hex(min)}-0x${hex(max)}-${crypto.randomBytes(4).toString('hex')}`;
+}
+
+/** Open one listed table, refusing anything git would not build on (bad header, CRC, hash). */
+export function openTableFile(dir: string, name: string, hash: HashFormat): Table {
+  if (name.includes('/') || name.includes('\\') || name === '.' || name === '..') {
+    throw new ReftableError(ErrorCode.Format, `tables.list names '${name}', which is not a file in the stack directory`, { file: path.join(dir, TABLES_LIST) });
+  }
+  const file = path.join(dir, name);
+  const bytes = fs.readFileSync(file);
+  const t = Table.open(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), { name, hash });
+  t.checkCrc();
+  return t;
+}
+
+/**
+ * Read tables.list and open every table. A listed table that is missing while the list keeps
+ * changing is retried (a concurrent compaction replaced it), as git does for about 3 s.
+ */
+export function loadStack(loc: StackLocation): LoadedStack {
+  const deadline = Date.now() + 3000;
+  let delay = 1;
+  for (let attempt = 0; ; attempt++) {
+    const listText = readListText(loc.dir);
+    const names = parseTablesList(listText);
+    try {
+      const tables = names.map((n) => openTableFile(loc.dir, n, loc.hash));
+      const merged = new MergedTables(tables);
+      const nextUpdateIndex = tables.length ? tables[tables.length - 1].maxUpdateIndex + 1 : 1;
+      return { dir: loc.dir, listText, names, tables, merged, nextUpdateIndex };
+    } catch (e) {
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      if (missing && readListText(loc.dir) !== listText && (attempt < 3 || Date.now() < deadline)) {
+        sleepMs(delay + Math.floor(Math.random() * delay));
+        delay = Math.min(delay * 2, 100);
+        continue;
+      }
+      if (missing) {
+        throw new ReftableError(ErrorCode.NotExist, `table listed in tables.list does not exist: ${(e as Error).message}`, { file: path.join(loc.dir, TABLES_LIST) });
+      }
+      if (e instanceof ReftableError) {
+        throw new ReftableError(e.code, `stack is unreadable, refusing to write on top of it: ${e.message}`, { file: e.file ?? loc.dir, offset: e.offset, data: e.data, cause: e });
+      }
+      throw new ReftableError(ErrorCode.Io, `cannot read the stack: ${(e as Error).message}`, { file: loc.dir, cause: e });
+    }
+  }
+}
+
+/** Write the new list into the held lock and rename it over tables.list (fsynced first). */
+export function commitTablesList(lock: LockFile, names: readonly string[]): void {
+  const text = names.map((n) => `${n}\n`).join('');
+  lock.write(Buffer.from(text, 'utf8'));
+  lock.commit();
+}
+
+/** Acquire `tables.list.lock` of a stack directory. */
+export function lockTablesList(dir: string, timeoutMs: number): LockFile {
+  return LockFile.acquire(path.join(dir, TABLES_LIST), 'references', { timeoutMs });
+}

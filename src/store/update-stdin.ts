@@ -1,0 +1,321 @@
+/**
+ * Parser for `git update-ref --stdin` input (builtin/update-ref.c in git 2.47): the eight
+ * update commands, `option no-deref`, and `start`/`prepare`/`commit`/`abort`, in the LF form
+ * (arguments separated by one SP, C-quoted when they begin with `"`) and the `-z` form (every
+ * argument NUL-terminated). The whole input is parsed before anything is applied, so a bad
+ * line anywhere means nothing is written.
+ */
+import { ErrorCode, ReftableError } from '../engine/errors.js';
+import type { RefUpdate } from './api.js';
+import { refnameProblem } from './refname.js';
+
+/** A RefUpdate plus the flags `update-ref` carries per command. */
+export type StdinUpdate = RefUpdate & { noDeref?: boolean };
+
+export interface ParsedTransaction {
+  updates: StdinUpdate[];
+  /** `commit` (explicit or implied at end of input without `start`) or `abort`. */
+  end: 'commit' | 'abort';
+  /** Whether a `prepare` line was seen. */
+  prepared: boolean;
+  /** Lines that produced a status report on stdout in git (`start: ok` …), in order. */
+  reports: string[];
+}
+
+export interface StdinOptions {
+  /** `-z`: NUL-terminated arguments. */
+  z?: boolean;
+  /** Hex length of object ids (40 or 64). */
+  hexLength: number;
+  /** `--no-deref` given on the command line. */
+  noDeref?: boolean;
+}
+
+function usage(msg: string, line: number): ReftableError {
+  return new ReftableError(ErrorCode.Usage, `line ${line}: ${msg}`, { data: { line } });
+}
+
+const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+
+/** quote.c unquote_c_style: returns the value and the index just past the closing quote. */
+export function unquoteC(s: string, start: number): { value: string; next: number } | undefined {
+  if (s[start] !== '"') return undefined;
+  const bytes: number[] = [];
+  let i = start + 1;
+  const simple: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, '"': 34 };
+  while (i < s.length) {
+    const c = s[i];
+    if (c === '"') return { value: Buffer.from(bytes).toString('utf8'), next: i + 1 };
+    if (c === '\n') return undefined;
+    if (c !== '\\') {
+      for (const b of Buffer.from(c, 'utf8')) bytes.push(b);
+      i++;
+      continue;
+    }
+    const e = s[i + 1];
+    if (e === undefined) return undefined;
+    if (simple[e] !== undefined) {
+      bytes.push(simple[e]);
+      i += 2;
+      continue;
+    }
+    if (/[0-3]/.test(e) && /^[0-7]{2}$/.test(s.slice(i + 2, i + 4))) {
+      bytes.push(parseInt(s.slice(i + 1, i + 4), 8));
+      i += 4;
+      continue;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+const COMMANDS: Record<string, { args: number; state: State }> = {
+  update: { args: 3, state: 'open' },
+  create: { args: 2, state: 'open' },
+  delete: { args: 2, state: 'open' },
+  verify: { args: 2, state: 'open' },
+  'symref-update': { args: 4, state: 'open' },
+  'symref-create': { args: 2, state: 'open' },
+  'symref-delete': { args: 2, state: 'open' },
+  'symref-verify': { args: 2, state: 'open' },
+  option: { args: 1, state: 'open' },
+  start: { args: 0, state: 'started' },
+  prepare: { args: 0, state: 'prepared' },
+  abort: { args: 0, state: 'closed' },
+  commit: { args: 0, state: 'closed' },
+};
+type State = 'open' | 'started' | 'prepared' | 'closed';
+const RANK: Record<State, number> = { open: 0, started: 1, prepared: 2, closed: 3 };
+
+/** Cursor over the arguments of one command (either form). */
+class Args {
+  pos = 0;
+  constructor(readonly parts: string[], readonly z: boolean, readonly line: number, readonly text: string) {}
+
+  /** LF form: the rest of the line after the command; -z form: one NUL-separated field each. */
+  private next(first: boolean): string | undefined {
+    if (this.z) {
+      if (this.pos >= this.parts.length) return undefined;
+      return this.parts[this.pos++];
+    }
+    const s = this.parts[0];
+    if (!first) {
+      if (this.pos >= s.length) return undefined;
+      if (s[this.pos] !== ' ') throw usage(`expected SP but got: ${s.slice(this.pos)}`, this.line);
+      this.pos++;
+    }
+    if (s[this.pos] === '"') {
+      const q = unquoteC(s, this.pos);
+      if (!q) throw usage(`badly quoted argument: ${s.slice(this.pos)}`, this.line);
+      if (q.next < s.length && !isSpace(s[q.next])) throw usage(`unexpected character after quoted argument: ${s.slice(this.pos)}`, this.line);
+      this.pos = q.next;
+      return q.value;
+    }
+    let end = this.pos;
+    while (end < s.length && !isSpace(s[end])) end++;
+    const v = s.slice(this.pos, end);
+    this.pos = end;
+    return v;
+  }
+
+  refname(first: boolean): string | undefined {
+    const v = this.next(first);
+    if (v === undefined || v === '') return undefined;
+    const p = refnameProblem(v, { allowOneLevel: true });
+    if (p) throw usage(`invalid ref format: ${v}`, this.line);
+    return v;
+  }
+
+  arg(): string | undefined {
+    const v = this.next(false);
+    return v === '' ? undefined : v;
+  }
+
+  /** An object id argument: undefined = absent; '' = zero (empty value). */
+  oid(cmd: string, ref: string, which: 'old' | 'new', hexLength: number): string | undefined {
+    const v = this.next(false);
+    if (v === undefined) return undefined;
+    if (v === '') {
+      if (this.z && which === 'old') return undefined;
+      return '0'.repeat(hexLength);
+    }
+    if (!new RegExp(`^[0-9a-fA-F]{${hexLength}}$`).test(v)) throw usage(`${cmd} ${ref}: invalid <${which}-oid>: ${v}`, this.line);
+    return v.toLowerCase();
+  }
+
+  end(cmd: string, ref: string): void {
+    if (this.z ? this.pos < this.parts.length && this.parts.slice(this.pos).some((x) => x !== '') : this.pos < this.parts[0].length) {
+      const rest = this.z ? this.parts.slice(this.pos).join('\0') : this.parts[0].slice(this.pos);
+      throw usage(`${cmd} ${ref}: extra input: ${rest}`, this.line);
+    }
+  }
+}
+
+const isZeroHex = (s: string) => /^0+$/.test(s);
+
+/** Parse the whole input into transactions (git allows several start…commit blocks). */
+export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions): ParsedTransaction[] {
+  const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+  const z = !!opts.z;
+  const hex = opts.hexLength;
+  const term = z ? '\0' : '\n';
+  // Split into terminated records; a trailing unterminated record still counts (git's getwholeline).
+  const records = text.split(term);
+  if (records.length > 0 && records[records.length - 1] === '') records.pop();
+
+  const out: ParsedTransaction[] = [];
+  let cur: ParsedTransaction = { updates: [], end: 'commit', prepared: false, reports: [] };
+  let state: State = 'open';
+  let noDeref = !!opts.noDeref;
+  let r = 0;
+  while (r < records.length) {
+    const lineNo = r + 1;
+    const rec = records[r++];
+    if (rec === '') throw usage('empty command in input', lineNo);
+    if (isSpace(rec[0])) throw usage(`whitespace before command: ${rec}`, lineNo);
+    let name: string | undefined;
+    for (const c of Object.keys(COMMANDS)) {
+      if (!rec.startsWith(c)) continue;
+      const after = rec[c.length];
+      if (COMMANDS[c].args ? after === ' ' : after === undefined) {
+        name = c;
+        break;
+      }
+    }
+    if (!name) throw usage(`unknown command: ${rec}`, lineNo);
+    const spec = COMMANDS[name];
+    let parts: string[];
+    if (z) {
+      parts = [rec.slice(name.length + (spec.args ? 1 : 0))];
+      for (let j = 1; j < spec.args && r < records.length; j++) parts.push(records[r++]);
+    } else {
+      parts = [rec.slice(name.length + (spec.args ? 1 : 0))];
+    }
+
+    // State machine of update_refs_stdin.
+    switch (state) {
+      case 'open':
+      case 'started':
+        if (state === 'started' && spec.state === 'started') throw usage('cannot restart ongoing transaction', lineNo);
+        if (RANK[spec.state] >= RANK[state]) state = spec.state;
+        break;
+      case 'prepared':
+        if (spec.state !== 'closed') throw usage('prepared transactions can only be closed', lineNo);
+        state = spec.state;
+        break;
+      case 'closed':
+        if (spec.state !== 'started') throw usage('transaction is closed', lineNo);
+        state = spec.state;
+        cur = { updates: [], end: 'commit', prepared: false, reports: [] };
+        break;
+    }
+
+    const a = new Args(parts, z, lineNo, rec);
+    const flags = noDeref ? { noDeref: true } : {};
+    const push = (u: StdinUpdate) => {
+      cur.updates.push(u);
+      noDeref = !!opts.noDeref;
+    };
+    switch (name) {
+      case 'update': {
+        const ref = a.refname(true);
+        if (!ref) throw usage('update: missing <ref>', lineNo);
+        const nw = a.oid('update', ref, 'new', hex);
+        if (nw === undefined) throw usage(`update ${ref}: missing <new-oid>`, lineNo);
+        const old = a.oid('update', ref, 'old', hex);
+        a.end('update', ref);
+        if (isZeroHex(nw)) push({ op: 'delete', name: ref, ...(old !== undefined ? { old } : {}), ...flags });
+        else push({ op: 'update', name: ref, oid: nw, ...(old !== undefined ? { old } : {}), ...flags });
+        break;
+      }
+      case 'create': {
+        const ref = a.refname(true);
+        if (!ref) throw usage('create: missing <ref>', lineNo);
+        const nw = a.oid('create', ref, 'new', hex);
+        if (nw === undefined) throw usage(`create ${ref}: missing <new-oid>`, lineNo);
+        if (isZeroHex(nw)) throw usage(`create ${ref}: zero <new-oid>`, lineNo);
+        a.end('create', ref);
+        push({ op: 'create', name: ref, oid: nw, ...flags });
+        break;
+      }
+      case 'delete': {
+        const ref = a.refname(true);
+        if (!ref) throw usage('delete: missing <ref>', lineNo);
+        const old = a.oid('delete', ref, 'old', hex);
+        if (old !== undefined && isZeroHex(old)) throw usage(`delete ${ref}: zero <old-oid>`, lineNo);
+        a.end('delete', ref);
+        push({ op: 'delete', name: ref, ...(old !== undefined ? { old } : {}), ...flags });
+        break;
+      }
+      case 'verify': {
+        const ref = a.refname(true);
+        if (!ref) throw usage('verify: missing <ref>', lineNo);
+        const old = a.oid('verify', ref, 'old', hex) ?? '0'.repeat(hex);
+        a.end('verify', ref);
+        push({ op: 'verify', name: ref, old, ...flags });
+        break;
+      }
+      case 'symref-create': {
+        const ref = a.refname(true);
+        if (!ref) throw usage('symref-create: missing <ref>', lineNo);
+        const target = a.refname(false);
+        if (!target) throw usage(`symref-create ${ref}: missing <new-target>`, lineNo);
+        a.end('symref-create', ref);
+        push({ op: 'symref-create', name: ref, target, ...flags });
+        break;
+      }
+      case 'symref-update': {
+        const ref = a.refname(true);
+        if (!ref) throw usage('symref-update: missing <ref>', lineNo);
+        const target = a.refname(false);
+        if (!target) throw usage(`symref-update ${ref}: missing <new-target>`, lineNo);
+        const kind = a.arg();
+        const u: StdinUpdate = { op: 'symref-update', name: ref, target, ...flags };
+        if (kind !== undefined) {
+          const val = a.arg();
+          if (val === undefined) throw usage(`symref-update ${ref}: expected old value`, lineNo);
+          if (kind === 'oid') {
+            if (!new RegExp(`^[0-9a-fA-F]{${hex}}$`).test(val)) throw usage(`symref-update ${ref}: invalid oid: ${val}`, lineNo);
+            u.old = val.toLowerCase();
+          } else if (kind === 'ref') {
+            if (refnameProblem(val, { allowOneLevel: true })) throw usage(`symref-update ${ref}: invalid ref: ${val}`, lineNo);
+            u.oldTarget = val;
+          } else {
+            throw usage(`symref-update ${ref}: invalid arg '${kind}' for old value`, lineNo);
+          }
+        }
+        a.end('symref-update', ref);
+        push(u);
+        break;
+      }
+      case 'symref-delete':
+      case 'symref-verify': {
+        if (!noDeref) throw usage(`${name}: cannot operate with deref mode`, lineNo);
+        const ref = a.refname(true);
+        if (!ref) throw usage(`${name}: missing <ref>`, lineNo);
+        const old = a.refname(false);
+        a.end(name, ref);
+        push({ op: name, name: ref, ...(old !== undefined ? { oldTarget: old } : {}), ...flags });
+        break;
+      }
+      case 'option': {
+        const v = parts[0];
+        if (v === 'no-deref') noDeref = true;
+        else throw usage(`option unknown: ${v}`, lineNo);
+        break;
+      }
+      default: {
+        if (parts[0] !== '') throw usage(`${name}: extra input: ${parts[0]}`, lineNo);
+        cur.reports.push(`${name}: ok`);
+        if (name === 'prepare') cur.prepared = true;
+        if (name === 'commit' || name === 'abort') {
+          cur.end = name;
+          out.push(cur);
+        }
+      }
+    }
+  }
+  if (state === 'open') out.push(cur); // no `start`: commit everything at the end
+  else if (state === 'started' || state === 'prepared') out.push({ ...cur, end: 'abort' });
+  return out;
+}

@@ -1,0 +1,149 @@
+/**
+ * Byte identity with git 2.47: the same update sequence through `git update-ref --stdin` and
+ * through our transaction code, with the same committer identity and date, must add the same
+ * tables byte for byte (auto-compaction off to compare each table).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverRepository } from '../../src/store/repository';
+import { applyTransaction } from '../../src/store/transaction';
+import { parseUpdateStdin } from '../../src/store/update-stdin';
+import { initRepository } from '../../src/store/init';
+import { envFor, git, gitBinary, makeCommits, runGit, scratch, stem, tableBytes, tablesList } from './write-helpers';
+
+let G = '';
+const tmp = scratch('rt-equiv-');
+const stats = { steps: 0, tables: 0, identical: 0, bytes: 0 };
+
+beforeAll(async () => {
+  G = await gitBinary();
+}, 600_000);
+afterAll(() => {
+  tmp.cleanup();
+  console.log(`write equivalence: ${stats.steps} steps, ${stats.identical}/${stats.tables} tables byte-identical (${stats.bytes} bytes)`);
+});
+
+interface Step {
+  script: string;
+  m?: string;
+  createReflog?: boolean;
+  /** Expect both to fail. */
+  fails?: boolean;
+}
+
+function setup(name: string, extraConfig: string[][] = [], hash: 'sha1' | 'sha256' = 'sha1') {
+  const env = envFor(tmp.home);
+  const a = path.join(tmp.dir, `${name}-git`);
+  const b = path.join(tmp.dir, `${name}-ours`);
+  git(G, tmp.dir, ['init', '-q', '--ref-format=reftable', `--object-format=${hash}`, '-b', 'main', a], env);
+  initRepository(b, { hash, initialBranch: 'main' });
+  for (const [k, v] of extraConfig) {
+    git(G, a, ['config', k, v], env);
+    git(G, b, ['config', k, v], env);
+  }
+  const ca = makeCommits(G, a, env, 10);
+  const cb = makeCommits(G, b, env, 10);
+  expect(cb).toEqual(ca);
+  return { a: path.join(a, '.git'), b: path.join(b, '.git'), c: ca, env };
+}
+
+function runBoth(r: ReturnType<typeof setup>, step: Step) {
+  const script = step.script.replace(/\$c(\d)/g, (_, i) => r.c[Number(i)]);
+  const before = { a: tablesList(r.a), b: tablesList(r.b) };
+  const args = ['update-ref', '--stdin', ...(step.m !== undefined ? ['-m', step.m] : []), ...(step.createReflog ? ['--create-reflog'] : [])];
+  const ga = runGit(G, r.a, args, r.env, script);
+  let ourError: unknown;
+  try {
+    const info = discoverRepository(r.b);
+    for (const tx of parseUpdateStdin(script, { hexLength: info.hash.size * 2 })) {
+      if (tx.end === 'commit') applyTransaction(info, tx.updates, { message: step.m, createReflog: step.createReflog, env: r.env });
+    }
+  } catch (e) {
+    ourError = e;
+  }
+  stats.steps++;
+  if (step.fails) {
+    expect(ga.status, `git should fail: ${script}`).not.toBe(0);
+    expect(ourError, `we should fail: ${script}`).toBeDefined();
+  } else {
+    expect(ga.status, ga.stderr).toBe(0);
+    expect(ourError).toBeUndefined();
+  }
+  const after = { a: tablesList(r.a), b: tablesList(r.b) };
+  expect(after.a.length - before.a.length).toBe(after.b.length - before.b.length);
+  expect(after.b.map(stem)).toEqual(after.a.map(stem));
+  for (let i = before.a.length; i < after.a.length; i++) {
+    const x = tableBytes(r.a, after.a[i]);
+    const y = tableBytes(r.b, after.b[i]);
+    stats.tables++;
+    expect(Buffer.compare(x, y), `table ${after.a[i]} differs for:\n${script}`).toBe(0);
+    stats.identical++;
+    stats.bytes += x.length;
+  }
+}
+
+describe('transactions are byte-identical to git update-ref --stdin', () => {
+  it('init table equals git init', () => {
+    const r = setup('init');
+    expect(tablesList(r.b).map(stem)).toEqual(tablesList(r.a).map(stem));
+    expect(Buffer.compare(tableBytes(r.a, tablesList(r.a)[0]), tableBytes(r.b, tablesList(r.b)[0]))).toBe(0);
+    for (const f of ['HEAD', 'refs/heads', 'config']) {
+      expect(fs.readFileSync(path.join(r.b, f), 'utf8')).toBe(fs.readFileSync(path.join(r.a, f), 'utf8'));
+    }
+  });
+
+  it('creates, updates, deletes, symrefs, HEAD-branch updates, messages', () => {
+    const r = setup('seq');
+    const steps: Step[] = [
+      { script: 'create refs/heads/main $c0\n', m: 'commit (initial): c0' },
+      { script: 'update refs/heads/main $c1 $c0\n', m: 'commit: second' },
+      { script: 'create refs/heads/feature $c1\ncreate refs/tags/v1 $c0\ncreate refs/custom/x $c2\n' },
+      { script: 'update refs/heads/main $c1\n', m: 'no-op' },
+      { script: 'create refs/heads/main $c3\n', fails: true },
+      { script: 'update refs/heads/main $c2 $c0\n', fails: true },
+      { script: 'symref-create refs/heads/alias refs/heads/feature\n', m: 'alias' },
+      { script: 'symref-create refs/heads/dangling refs/heads/nowhere\n', m: 'dangling' },
+      { script: 'update refs/heads/alias $c3\n', m: 'through alias' },
+      { script: 'option no-deref\nsymref-update HEAD refs/heads/feature\n', m: 'checkout: moving from main to feature' },
+      { script: 'update HEAD $c4\n', m: 'commit via HEAD' },
+      { script: 'delete refs/heads/main\n', m: 'branch -D main' },
+      { script: 'create refs/custom/logged $c4\ncreate refs/custom/nolog $c4\n', createReflog: true },
+      { script: 'start\ncreate refs/heads/t1 $c5\nupdate refs/heads/feature $c5 $c4\nprepare\ncommit\n', m: '  multi\n  line   message  ' },
+      { script: `update refs/heads/t1 $c6\n`, m: 'x'.repeat(3000) },
+      { script: 'delete refs/heads/t1 $c6\n' },
+      { script: 'option no-deref\nsymref-delete refs/heads/alias refs/heads/feature\n' },
+      { script: 'verify refs/heads/feature $c5\nupdate refs/tags/v1 $c7\n' },
+      { script: 'start\ncreate refs/heads/zz $c1\nabort\n' },
+      { script: 'create refs/heads/feature/sub $c1\n', fails: true },
+      { script: 'create refs/heads/a/b $c1\ncreate refs/heads/a $c2\n', fails: true },
+      { script: 'option no-deref\nupdate HEAD $c8\n', m: 'detach' },
+      { script: 'option no-deref\nsymref-update HEAD refs/heads/feature\n', m: 'back to feature' },
+      { script: 'delete HEAD\n', m: 'delete through HEAD' },
+    ];
+    for (const s of steps) runBoth(r, s);
+    expect(git(G, r.b, ['for-each-ref', '--format=%(refname) %(objectname) %(symref)'], r.env))
+      .toBe(git(G, r.a, ['for-each-ref', '--format=%(refname) %(objectname) %(symref)'], r.env));
+  });
+
+  it('honours core.logAllRefUpdates=always and false', () => {
+    for (const mode of ['always', 'false']) {
+      const r = setup(`log-${mode}`, [['core.logAllRefUpdates', mode]]);
+      runBoth(r, { script: 'create refs/heads/main $c0\ncreate refs/tags/t $c1\ncreate refs/other/o $c2\n', m: 'm' });
+      runBoth(r, { script: 'update refs/heads/main $c1\n', m: 'again' });
+    }
+  });
+
+  it('SHA-256 repositories', () => {
+    const r = setup('sha256', [], 'sha256');
+    runBoth(r, { script: 'create refs/heads/main $c0\ncreate refs/heads/b $c1\n', m: 'sha256' });
+    runBoth(r, { script: 'delete refs/heads/b\n' });
+  });
+
+  it('small blocks (restart interval, block size) and many refs', () => {
+    const r = setup('small', [['reftable.blockSize', '512'], ['reftable.restartInterval', '3']]);
+    const lines = Array.from({ length: 300 }, (_, i) => `create refs/heads/branch-${String(i).padStart(4, '0')} $c${i % 10}\n`).join('');
+    runBoth(r, { script: lines, m: 'many' });
+    runBoth(r, { script: 'update refs/heads/branch-0001 $c9\n', m: 'y'.repeat(400) });
+  });
+});
