@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { text, utf8 } from '../../../src/engine/bytes';
+import { compactTables, compactionSize, suggestCompaction } from '../../../src/engine/compact';
+import { ReftableError } from '../../../src/engine/errors';
+import { HashFormat, SHA1, SHA256 } from '../../../src/engine/format';
+import { LogRecord, RefRecord } from '../../../src/engine/record';
+import { Table } from '../../../src/engine/table';
+import { TableWriter } from '../../../src/engine/writer';
+
+describe('suggestCompaction (git\'s geometric segment)', () => {
+  it('matches the merges git made (§7.4)', () => {
+    expect(suggestCompaction([1653, 290, 483])).toEqual({ start: 1, end: 2 });
+    expect(suggestCompaction([2923, 1114, 182, 376])).toEqual({ start: 0, end: 3 });
+  });
+  it('leaves geometric stacks and tiny stacks alone', () => {
+    expect(suggestCompaction([])).toBeUndefined();
+    expect(suggestCompaction([10])).toBeUndefined();
+    expect(suggestCompaction([64, 32, 16, 8, 4, 2, 1])).toBeUndefined();
+    expect(suggestCompaction([100, 40])).toBeUndefined();
+  });
+  it('keeps walking past a table that was big enough', () => {
+    // git's own example: the run starts at the table of size 32, the newest table stays.
+    expect(suggestCompaction([128, 32, 16, 8, 4, 3, 1])).toEqual({ start: 1, end: 5 });
+    expect(suggestCompaction([100, 60, 10, 3])).toEqual({ start: 0, end: 1 });
+  });
+  it('honours the factor', () => {
+    expect(suggestCompaction([100, 40])).toBeUndefined();
+    expect(suggestCompaction([100, 40], 3)).toEqual({ start: 0, end: 1 });
+  });
+  it('weighs tables by file size minus footer and header', () => {
+    expect(compactionSize(124, SHA1)).toBe(33);
+    expect(compactionSize(200, SHA256)).toBe(101);
+  });
+});
+
+function id(hash: HashFormat, n: number): Uint8Array {
+  return new Uint8Array(hash.size).fill(n);
+}
+
+function table(hash: HashFormat, min: number, max: number, refs: RefRecord[], logs: LogRecord[], exact = false): Table {
+  const w = new TableWriter({ hash, minUpdateIndex: min, maxUpdateIndex: max });
+  refs.forEach((r) => w.addRef(r));
+  logs.forEach((l) => w.addLog(l, { exactMessage: exact }));
+  return Table.open(w.finish()!, { hash, name: `t${min}` });
+}
+
+describe('compactTables', () => {
+  for (const hash of [SHA1, SHA256]) {
+    const ref = (name: string, ui: number, v?: number): RefRecord =>
+      v === undefined ? { kind: 'ref', name: utf8(name), updateIndex: ui, valueType: 0 } : { kind: 'ref', name: utf8(name), updateIndex: ui, valueType: 1, value: id(hash, v) };
+    const log = (name: string, ui: number, v: number | undefined, message = 'm'): LogRecord => ({
+      kind: 'log', name: utf8(name), updateIndex: ui, valueType: v === undefined ? 0 : 1,
+      old: id(hash, 0), new: id(hash, v ?? 0), committerName: utf8(v === -1 ? '' : 'C'), email: utf8('e'), time: ui, tz: 0, message: utf8(message),
+    });
+    const t0 = table(hash, 1, 1, [ref('refs/heads/a', 1, 1), ref('refs/heads/b', 1, 2), ref('refs/heads/c', 1, 3)],
+      [log('refs/heads/a', 1, 1), log('refs/heads/b', 1, 2), log('refs/heads/c', 1, 3)]);
+    const t1 = table(hash, 2, 2, [ref('refs/heads/b', 2), ref('refs/heads/c', 2, 4)], [log('refs/heads/b', 1, undefined), log('refs/heads/c', 2, 4)]);
+    // An existence marker as git first writes it: zero ids, zero-length message.
+    const t2 = table(hash, 3, 3, [ref('refs/heads/d', 3, 5)], [{ ...log('refs/heads/e', 3, 0, ''), committerName: new Uint8Array(0) }], true);
+
+    it(`merges newest-wins and drops tombstones at the base (${hash.name})`, () => {
+      const out = Table.open(compactTables([t0, t1, t2], { hash, dropDeletions: true })!, { hash });
+      expect([out.minUpdateIndex, out.maxUpdateIndex]).toEqual([1, 3]);
+      expect([...out.refs()].map((r) => [text(r.name), r.updateIndex, r.value![0]])).toEqual([
+        ['refs/heads/a', 1, 1], ['refs/heads/c', 2, 4], ['refs/heads/d', 3, 5],
+      ]);
+      const logs = [...out.logs()];
+      expect(logs.map((l) => [text(l.name), l.updateIndex, l.valueType])).toEqual([
+        ['refs/heads/a', 1, 1], ['refs/heads/c', 2, 1], ['refs/heads/c', 1, 1], ['refs/heads/e', 3, 1],
+      ]);
+      // The writer re-normalises: the marker's empty message becomes "\n", as after a git compaction.
+      expect(text(logs[3].message)).toBe('\n');
+      expect(text(logs[0].message)).toBe('m\n');
+    });
+
+    it(`copies tombstones when the run does not start at the base (${hash.name})`, () => {
+      const out = Table.open(compactTables([t1, t2], { hash, dropDeletions: false })!, { hash });
+      expect([out.minUpdateIndex, out.maxUpdateIndex]).toEqual([2, 3]);
+      expect([...out.refs()].map((r) => [text(r.name), r.valueType])).toEqual([
+        ['refs/heads/b', 0], ['refs/heads/c', 1], ['refs/heads/d', 1],
+      ]);
+      expect([...out.logs()].map((l) => [text(l.name), l.updateIndex, l.valueType])).toEqual([
+        ['refs/heads/b', 1, 0], ['refs/heads/c', 2, 1], ['refs/heads/e', 3, 1],
+      ]);
+    });
+  }
+
+  it('returns undefined for no tables or an empty result', () => {
+    expect(compactTables([], { hash: SHA1, dropDeletions: true })).toBeUndefined();
+    const del = table(SHA1, 4, 4, [{ kind: 'ref', name: utf8('refs/heads/x'), updateIndex: 4, valueType: 0 }], []);
+    expect(compactTables([del], { hash: SHA1, dropDeletions: true })).toBeUndefined();
+    expect(compactTables([del], { hash: SHA1, dropDeletions: false })).toBeDefined();
+  });
+
+  it('refuses tables of another hash', () => {
+    const t = table(SHA1, 1, 1, [{ kind: 'ref', name: utf8('refs/heads/x'), updateIndex: 1, valueType: 1, value: id(SHA1, 1) }], []);
+    expect(() => compactTables([t], { hash: SHA256, dropDeletions: true })).toThrow(ReftableError);
+  });
+
+  it('uses the block size it is given, not the tables\'', () => {
+    const t = table(SHA1, 1, 1, [{ kind: 'ref', name: utf8('refs/heads/x'), updateIndex: 1, valueType: 1, value: id(SHA1, 1) }], []);
+    const out = Table.open(compactTables([t], { hash: SHA1, blockSize: 1000, dropDeletions: true })!, { hash: SHA1 });
+    expect(out.header.blockSize).toBe(1000);
+  });
+});
