@@ -28,6 +28,8 @@ export interface BlockContext {
   dataEnd: number;
   minUpdateIndex: number;
   hashSize: number;
+  /** File name for errors raised while decoding records (block readers are lazy iterators). */
+  file?: string;
 }
 
 export class Block {
@@ -82,13 +84,13 @@ export class Block {
   }
 
   private wrap(e: unknown, pos: number): never {
-    if (e instanceof ReftableError && e.offset !== undefined && this.type !== BlockType.Log) {
+    if (e instanceof ReftableError && this.type !== BlockType.Log) {
       // Record decoders report offsets inside `data`; make them absolute.
-      throw new ReftableError(e.code, e.reason, { offset: this.offset + e.offset, data: e.data, cause: e });
+      throw new ReftableError(e.code, e.reason, { file: this.ctx.file, offset: this.offset + (e.offset ?? pos), data: e.data, cause: e });
     }
-    if (e instanceof ReftableError && this.type === BlockType.Log) {
+    if (e instanceof ReftableError) {
       throw new ReftableError(e.code, `${e.reason} (at ${e.offset ?? pos} in the inflated log block)`, {
-        offset: this.offset, data: { ...e.data, inflatedOffset: e.offset ?? pos }, cause: e,
+        file: this.ctx.file, offset: this.offset, data: { ...e.data, inflatedOffset: e.offset ?? pos }, cause: e,
       });
     }
     throw e;
@@ -221,14 +223,30 @@ function makeBlock(
   return new Block(offset, type, data, headerOff, blockLen, fullSize, restartsStart, ctx, compressed);
 }
 
+const INFLATE_OVERRUN: unique symbol = Symbol('inflate overrun');
+
 function readLogBlock(src: BlockSource, offset: number, headerOff: number, blockLen: number, ctx: BlockContext): Block {
   const zStart = offset + headerOff + 4;
   const want = blockLen - headerOff - 4;
   // zlib never expands data by more than ~0.1% + a few bytes; read just enough.
   const window = Math.min(ctx.dataEnd - zStart, want + (want >> 8) + 64);
   const z = src.read(zStart, window);
-  const inf = new pako.Inflate();
-  inf.push(z, true);
+  // Stop as soon as the output exceeds what the header promised: a corrupt or hostile stream
+  // could otherwise inflate ~1000× the bytes on disk before the size check below.
+  const inf = new pako.Inflate({ chunkSize: Math.min(65536, Math.max(1024, want + 1)) });
+  const keep = inf.onData.bind(inf);
+  let produced = 0;
+  (inf as unknown as { onData: (c: Uint8Array) => void }).onData = (chunk: Uint8Array) => {
+    produced += chunk.length;
+    if (produced > want) throw INFLATE_OVERRUN;
+    keep(chunk);
+  };
+  try {
+    inf.push(z, true);
+  } catch (e) {
+    if (e !== INFLATE_OVERRUN) throw e;
+    throw new ReftableError(ErrorCode.Zlib, `log block inflates to more than the ${want} bytes its header says`, { offset: zStart });
+  }
   const strm = (inf as unknown as { strm: { avail_in: number } }).strm;
   if (inf.err) {
     throw new ReftableError(ErrorCode.Zlib, `log block does not inflate: ${inf.msg || 'zlib error ' + inf.err}`, { offset: zStart });

@@ -2,7 +2,7 @@
  * Merged view over a stack of tables (reftable.adoc § Update transactions / merged view):
  * a k-way merge by key where the newest table wins ties and deletions hide older values.
  */
-import { bytesEqual, compareBytes, isZero, startsWith } from './bytes.js';
+import { bytesEqual, compareBytes, isZero, startsWith, toHex } from './bytes.js';
 import { LogRecord, RefRecord, logKey } from './record.js';
 import { Table, newestLogKey } from './table.js';
 
@@ -160,7 +160,8 @@ export class MergedTables {
     for (const t of this.tables) for (const r of t.refsFor(oid)) candidates.push(r);
     candidates.sort((a, b) => compareBytes(a.name, b.name));
     for (const c of candidates) {
-      const key = String.fromCharCode(...c.name);
+      // Hex, not String.fromCharCode(...name): spreading a long name overflows the call stack.
+      const key = toHex(c.name);
       if (seen.has(key)) continue;
       seen.add(key);
       const win = this.ref(c.name);

@@ -89,6 +89,7 @@ export class Table {
         dataEnd: this.dataEnd,
         minUpdateIndex: this.header.minUpdateIndex,
         hashSize: this.header.hash.size,
+        file: this.name,
       };
       this.sections = this.findSections();
     } catch (e) {
@@ -403,6 +404,15 @@ export function parseFooter(src: BlockSource, h: TableHeader): TableFooter {
     crcStored: readU32(f, p + 40),
     crcActual: crc32(f, 0, p + 40),
   };
+  // Every position must point into the data area (0 = absent, or the first block).
+  const positions: [string, number, number][] = [
+    ['ref_index_position', footer.refIndexPosition, 0], ['obj_position', footer.objPosition, 8],
+    ['obj_index_position', footer.objIndexPosition, 16], ['log_position', footer.logPosition, 24],
+    ['log_index_position', footer.logIndexPosition, 32],
+  ];
+  for (const [what, v, at] of positions) {
+    if (v > 0 && v >= offset) throw formatError(`${what} ${v} is past the end of the data (${offset})`, offset + p + at);
+  }
   if (footer.objPosition > 0 && footer.objIdLength === 0) throw formatError('obj section present but object id length is 0', offset + p + 8);
   return footer;
 }
