@@ -246,6 +246,7 @@ class TableVerifier {
     let off = 0;
     const b = this.bytes;
     if (this.dataEnd <= this.hl) return;
+    let seenLog = false;
     while (off < this.dataEnd) {
       const headerOff = off === 0 ? this.hl : 0;
       const type = off + headerOff < this.dataEnd ? b[off + headerOff] : -1;
@@ -267,23 +268,21 @@ class TableVerifier {
       }
       this.walked.push(w);
       if (type === BlockType.Log) {
+        seenLog = true;
         if (block.blockLen > this.blockSize && this.blockSize > 0) {
           this.f.warn('block-len', `log block inflates to ${block.blockLen} bytes, more than the block size ${this.blockSize}; git keeps log blocks within the block size`, off);
         }
         off += block.fullSize;
         continue;
       }
-      if (this.blockSize > 0 && off % this.blockSize !== 0 && !this.afterLogs(off)) {
+      // Log index blocks are padded but not aligned.
+      if (this.blockSize > 0 && off % this.blockSize !== 0 && !seenLog) {
         this.f.info('alignment', `${block.typeName} block at ${off} is not aligned to the block size ${this.blockSize}`, off);
       }
       off = this.skipPadding(off, block);
     }
   }
 
-  /** True when a log block precedes `off` (log index blocks are padded but not aligned). */
-  private afterLogs(off: number): boolean {
-    return this.walked.some((w) => w.type === BlockType.Log && w.offset < off);
-  }
 
   /** Where the block after `block` starts; checks that padding is all zero. */
   private skipPadding(off: number, block: Block): number {
@@ -389,7 +388,7 @@ class TableVerifier {
   private decodeRecords(w: Walked): void {
     const b = w.block;
     if (!b) return;
-    const starts = new Set<number>();
+    const starts = new Map<number, number>();
     let pos = b.recordsStart;
     let prev: Uint8Array = new Uint8Array(0);
     let missing = 0;
@@ -403,7 +402,7 @@ class TableVerifier {
         w.broken = true;
         break;
       }
-      starts.add(pos);
+      starts.set(pos, r.header.prefixLen);
       const key = r.header.key;
       if (w.records.length > 0 && compareBytes(prev, key) >= 0) {
         this.f.error('key-order', `key ${show(key)} is not after ${show(prev)} in the ${b.typeName} block at ${b.offset}`, b.abs(pos));
@@ -424,8 +423,7 @@ class TableVerifier {
       if (!starts.has(rp)) {
         this.f.error('restart', `restart ${i} of the ${b.typeName} block at ${b.offset} points at ${rp}, which is not the start of a record`, b.abs(b.restartsStart + 3 * i));
       } else {
-        const rec = w.records.find((x) => x.header.start === rp);
-        if (rec && rec.header.prefixLen !== 0) {
+        if (starts.get(rp) !== 0) {
           this.f.error('restart', `record at restart ${i} of the ${b.typeName} block at ${b.offset} shares a prefix with the previous key`, b.abs(rp));
         }
       }
@@ -523,7 +521,10 @@ class TableVerifier {
     const depth = new Map<number, number>();
     const onPath = new Set<number>();
     const visited = new Set<number>();
-    const visit = (w: Walked, level: number): void => {
+    // Depth-first over index blocks with an explicit stack: a hostile chain of index blocks
+    // must not overflow the call stack.
+    const stack: { w: Walked; level: number; i: number }[] = [];
+    const enter = (w: Walked, level: number): void => {
       if (onPath.has(w.offset)) {
         this.f.error('index-cycle', `${role} index pointers form a cycle through the block at ${w.offset}`, w.offset);
         return;
@@ -531,7 +532,20 @@ class TableVerifier {
       if (visited.has(w.offset)) return;
       visited.add(w.offset);
       onPath.add(w.offset);
-      for (const { header, record } of w.records) {
+      stack.push({ w, level, i: 0 });
+    };
+    const topSet = new Set(topBlocks);
+    for (const first of topBlocks) {
+      enter(first, 0);
+      while (stack.length > 0) {
+        const frame = stack[stack.length - 1];
+        const { w, level } = frame;
+        if (frame.i >= w.records.length) {
+          onPath.delete(w.offset);
+          stack.pop();
+          continue;
+        }
+        const { header, record } = w.records[frame.i++];
         const ir = record as IndexRecord;
         const at = w.block!.abs(header.start);
         const t = targets.get(ir.position);
@@ -547,19 +561,14 @@ class TableVerifier {
           this.f.error('index-key', `${role} index entry ${show(ir.lastKey)} does not match the last key ${show(t.lastKey)} of the block at ${t.offset}`, at);
         }
         if (t.role === role) {
-          const d = depth.get(t.offset);
-          if (d === undefined) depth.set(t.offset, level + 1);
-        } else if (t.role === INDEX_ROLE[role]) {
-          if (topBlocks.includes(t)) {
-            this.f.error('index-cycle', `${role} index entry points back into the top level (block at ${t.offset})`, at);
-          } else {
-            visit(t, level + 1);
-          }
+          if (!depth.has(t.offset)) depth.set(t.offset, level + 1);
+        } else if (topSet.has(t)) {
+          this.f.error('index-cycle', `${role} index entry points back into the top level (block at ${t.offset})`, at);
+        } else {
+          enter(t, level + 1);
         }
       }
-      onPath.delete(w.offset);
-    };
-    for (const w of topBlocks) visit(w, 0);
+    }
     for (const w of data.blocks) {
       const n = hits.get(w.offset) ?? 0;
       if (n !== 1 && !w.broken) this.f.error('index-coverage', `${role} block at ${w.offset} is referenced by ${n} index entries (exactly 1 expected)`, w.offset);
