@@ -10,7 +10,9 @@ import { ErrorCode, ReftableError } from '../engine/errors.js';
 import type { HashFormat } from '../engine/format.js';
 import { MergedTables } from '../engine/merged.js';
 import { Table } from '../engine/table.js';
+import type { RepositoryInfo } from './api.js';
 import { LockFile, sleepMs } from './lock.js';
+import { isPerWorktreeRef } from './refname.js';
 
 export const TABLES_LIST = 'tables.list';
 
@@ -109,3 +111,42 @@ export function commitTablesList(lock: LockFile, names: readonly string[]): void
 export function lockTablesList(dir: string, timeoutMs: number): LockFile {
   return LockFile.acquire(path.join(dir, TABLES_LIST), 'references', { timeoutMs });
 }
+
+/** Anything that knows its repository: a RepositoryInfo or an object holding one. */
+export type RepoLike = RepositoryInfo | { info: RepositoryInfo } | { repo: RepositoryInfo } | { repository: RepositoryInfo };
+
+export function repoInfoOf(db: RepoLike): RepositoryInfo {
+  if ('commonDir' in db && 'hash' in db) return db;
+  if ('info' in db && db.info) return db.info;
+  if ('repo' in db && db.repo) return db.repo;
+  if ('repository' in db && db.repository) return db.repository;
+  throw new ReftableError(ErrorCode.Api, 'not a repository handle');
+}
+
+export interface StackRef {
+  /** 'main' or a worktree id. */
+  stack: string;
+  dir: string;
+  /** The name as stored in that stack (`main-worktree/HEAD` → `HEAD`). */
+  name: string;
+}
+
+/** refs.c parse_worktree_ref + backend_for: which stack a name lives in. */
+export function stackFor(info: RepositoryInfo, refname: string): StackRef {
+  const main = { stack: 'main', dir: path.join(info.commonDir, 'reftable') };
+  if (refname.startsWith('main-worktree/')) {
+    const rest = refname.slice('main-worktree/'.length);
+    if (rest && isPerWorktreeRef(rest)) return { ...main, name: rest };
+  }
+  if (refname.startsWith('worktrees/')) {
+    const m = /^worktrees\/([^/]+)\/(.+)$/.exec(refname);
+    if (m && isPerWorktreeRef(m[2])) {
+      return { stack: m[1], dir: path.join(info.commonDir, 'worktrees', m[1], 'reftable'), name: m[2] };
+    }
+  }
+  if (isPerWorktreeRef(refname) && info.worktreeId) {
+    return { stack: info.worktreeId, dir: path.join(info.gitDir, 'reftable'), name: refname };
+  }
+  return { ...main, name: refname };
+}
+

@@ -15,52 +15,16 @@ import type { RefUpdate, RepositoryInfo, TransactionOptions, TransactionResult }
 import { AddResult, WriteSettings, addTable, writeSettings } from './add-table.js';
 import { LockFile } from './lock.js';
 import { Committer, committerIdentity, logAllRefUpdates, normalizeReflogMessage, shouldAutocreateReflog } from './reflog-policy.js';
-import { checkRefnameAvailable, checkSymrefTarget, checkWritableRefname, isPerWorktreeRef } from './refname.js';
-import { LoadedStack, StackLocation, loadStack } from './tables-list.js';
+import { checkRefnameAvailable, checkSymrefTarget, checkWritableRefname } from './refname.js';
+import { LoadedStack, RepoLike, StackLocation, StackRef, loadStack, repoInfoOf, stackFor } from './tables-list.js';
+import { autoCompactAfterCommit } from './compaction.js';
+
+export { stackFor, repoInfoOf };
+export type { RepoLike, StackRef };
 import * as path from 'node:path';
 
 /** A RefUpdate plus git's per-update `--no-deref`. */
 export type StoreUpdate = RefUpdate & { noDeref?: boolean };
-
-/** Anything that knows its repository: a RepositoryInfo or an object holding one. */
-export type RepoLike = RepositoryInfo | { info: RepositoryInfo } | { repo: RepositoryInfo } | { repository: RepositoryInfo };
-
-export function repoInfoOf(db: RepoLike): RepositoryInfo {
-  if ('commonDir' in db && 'hash' in db) return db;
-  if ('info' in db && db.info) return db.info;
-  if ('repo' in db && db.repo) return db.repo;
-  if ('repository' in db && db.repository) return db.repository;
-  throw new ReftableError(ErrorCode.Api, 'not a repository handle');
-}
-
-// ---- stacks ----------------------------------------------------------------------------------
-
-export interface StackRef {
-  /** 'main' or a worktree id. */
-  stack: string;
-  dir: string;
-  /** The name as stored in that stack (`main-worktree/HEAD` → `HEAD`). */
-  name: string;
-}
-
-/** refs.c parse_worktree_ref + backend_for: which stack a name lives in. */
-export function stackFor(info: RepositoryInfo, refname: string): StackRef {
-  const main = { stack: 'main', dir: path.join(info.commonDir, 'reftable') };
-  if (refname.startsWith('main-worktree/')) {
-    const rest = refname.slice('main-worktree/'.length);
-    if (rest && isPerWorktreeRef(rest)) return { ...main, name: rest };
-  }
-  if (refname.startsWith('worktrees/')) {
-    const m = /^worktrees\/([^/]+)\/(.+)$/.exec(refname);
-    if (m && isPerWorktreeRef(m[2])) {
-      return { stack: m[1], dir: path.join(info.commonDir, 'worktrees', m[1], 'reftable'), name: m[2] };
-    }
-  }
-  if (isPerWorktreeRef(refname) && info.worktreeId) {
-    return { stack: info.worktreeId, dir: path.join(info.gitDir, 'reftable'), name: refname };
-  }
-  return { ...main, name: refname };
-}
 
 /** The stacks as read for one attempt; locked ones are read under their lock. */
 class View {
@@ -477,14 +441,96 @@ export function applyTransaction(db: RepoLike, updates: StoreUpdate[], opts: Sto
     }
   }
   if (opts.autoCompact !== false && settings.autoCompaction && written.length > 0) {
-    result.compacted = autoCompactHook(info, settings, written);
+    result.compacted = autoCompactAfterCommit(info, settings, written);
   }
   return result;
 }
 
-type AutoCompactFn = (info: RepositoryInfo, settings: WriteSettings, dirs: string[]) => TransactionResult['compacted'];
-let autoCompactHook: AutoCompactFn = () => undefined;
-/** compaction.ts registers itself here, which keeps the import graph one-way. */
-export function setAutoCompaction(fn: AutoCompactFn): void {
-  autoCompactHook = fn;
+
+export interface RenameOptions {
+  message?: string;
+  /** Overwrite an existing destination (`git branch -M`). */
+  force?: boolean;
+  /** Also point HEAD (a symref to the old name) at the new name, as `git branch -m` does. */
+  updateHead?: boolean;
+  autoCompact?: boolean;
+  env?: NodeJS.ProcessEnv;
+  committer?: TransactionOptions['committer'];
+}
+
+/**
+ * write_copy_table (§8.6): rename uses limits [ui, ui+1] — the old name's tombstone and the
+ * "deleted" entry of the new reflog at ui, the new ref and its creation entry at ui+1 — and
+ * carries the whole old reflog over under its original update indexes. Copy uses [ui, ui].
+ */
+function renameOrCopy(db: RepoLike, oldName: string, newName: string, deleteOld: boolean, opts: RenameOptions): TransactionResult {
+  const info = repoInfoOf(db);
+  const env = opts.env ?? process.env;
+  const settings = writeSettings(info.config, env);
+  checkWritableRefname(oldName);
+  checkWritableRefname(newName);
+  const msg = normalizeReflogMessage(opts.message, settings.blockSize);
+  const who = committerOf(info, { ...opts, env });
+  const at = stackFor(info, newName);
+  const oldAt = stackFor(info, oldName);
+  if (oldAt.stack !== at.stack) throw new ReftableError(ErrorCode.Unsupported, `cannot move '${oldName}' to '${newName}' across worktree stacks`);
+  const size = info.hash.size;
+  const added = addTable({ dir: at.dir, hash: info.hash }, { lockTimeoutMs: settings.lockTimeoutMs }, (stack, ui) => {
+    const view = new View(info, new Map([[at.stack, stack]]));
+    const old = stack.merged.ref(utf8(oldAt.name))?.record;
+    if (!old) throw new ReftableError(ErrorCode.NotFound, `refname ${oldName} not found`, { data: { ref: oldName } });
+    if (old.valueType === RefValueType.Symref) throw new ReftableError(ErrorCode.Unsupported, `refname ${oldName} is a symbolic ref, ${deleteOld ? 'renaming' : 'copying'} it is not supported`);
+    if (oldName === newName) return undefined;
+    if (!opts.force && stack.merged.ref(utf8(at.name))) throw new ReftableError(ErrorCode.Expectation, `a ref named '${newName}' already exists`, { data: { ref: newName } });
+    checkRefnameAvailable(newName, (n) => view.raw(n) !== undefined, (p) => view.namesBelow(p), new Set(), deleteOld ? new Set([oldName]) : new Set());
+    const creation = deleteOld ? ui + 1 : ui;
+    const refs: RefRecord[] = [{ ...old, name: utf8(at.name), updateIndex: creation }];
+    if (deleteOld) refs.push({ kind: 'ref', name: utf8(oldAt.name), updateIndex: ui, valueType: RefValueType.Deletion });
+    refs.sort((a, b) => compareBytesKey(a.name, b.name));
+    const value = old.value!;
+    const logs: LogRecord[] = [];
+    const zero = new Uint8Array(size);
+    if (deleteOld) {
+      logs.push(logRecord(at.name, ui, value, zero, who, msg));
+      const head = view.raw('HEAD');
+      if (head?.valueType === RefValueType.Symref && text(head.target!) === oldName) logs.push(logRecord('HEAD', ui, value, zero, who, msg));
+    }
+    logs.push(logRecord(at.name, creation, zero, value, who, msg));
+    for (const { record } of stack.merged.logsFor(utf8(oldAt.name))) {
+      logs.push({ ...record, name: utf8(at.name) });
+      if (deleteOld) logs.push(logTombstone(oldAt.name, record.updateIndex, size));
+    }
+    const w = new TableWriter({
+      hash: info.hash, blockSize: settings.blockSize, restartInterval: settings.restartInterval,
+      indexObjects: settings.indexObjects, minUpdateIndex: ui, maxUpdateIndex: creation,
+    });
+    for (const r of refs) w.addRef(r);
+    for (const l of sortLogs(logs)) w.addLog(l);
+    const bytes = w.finish();
+    return bytes ? { bytes, minUpdateIndex: ui, maxUpdateIndex: creation } : undefined;
+  });
+  const result: TransactionResult = { tables: added.name ? [{ stack: at.stack, name: added.name }] : [], updateIndex: added.updateIndex };
+  if (added.name && deleteOld && opts.updateHead !== false) {
+    // git branch -m then moves HEAD in its own transaction (the next table).
+    const headAt = stackFor(info, 'HEAD');
+    const head = loadStack({ dir: headAt.dir, hash: info.hash }).merged.ref(utf8('HEAD'))?.record;
+    if (head?.valueType === RefValueType.Symref && text(head.target!) === oldName) {
+      const r = applyTransaction(info, [{ op: 'symref-update', name: 'HEAD', target: newName, noDeref: true }], { message: opts.message, env, committer: opts.committer, autoCompact: false });
+      result.tables.push(...r.tables);
+    }
+  }
+  if (result.tables.length && opts.autoCompact !== false && settings.autoCompaction) {
+    result.compacted = autoCompactAfterCommit(info, settings, [...new Set(result.tables.map((t) => stackFor(info, t.stack === 'main' ? 'refs/heads/x' : 'HEAD').dir))]);
+  }
+  return result;
+}
+
+/** `git branch -m OLD NEW` at the refs level (full ref names). */
+export function renameRef(db: RepoLike, oldName: string, newName: string, opts: RenameOptions = {}): TransactionResult {
+  return renameOrCopy(db, oldName, newName, true, opts);
+}
+
+/** `git branch -c OLD NEW` at the refs level (full ref names). */
+export function copyRef(db: RepoLike, oldName: string, newName: string, opts: RenameOptions = {}): TransactionResult {
+  return renameOrCopy(db, oldName, newName, false, opts);
 }

@@ -10,6 +10,10 @@ import { discoverRepository } from '../../src/store/repository';
 import { applyTransaction } from '../../src/store/transaction';
 import { parseUpdateStdin } from '../../src/store/update-stdin';
 import { initRepository } from '../../src/store/init';
+import { copyRef, renameRef } from '../../src/store/transaction';
+import { deleteReflogEntry, expireReflogs } from '../../src/store/reflog-edit';
+import { packRefs } from '../../src/store/compaction';
+import { parseExpiryDate } from '../../src/store/reflog-policy';
 import { envFor, git, gitBinary, makeCommits, runGit, scratch, stem, tableBytes, tablesList } from './write-helpers';
 
 let G = '';
@@ -32,8 +36,8 @@ interface Step {
   fails?: boolean;
 }
 
-function setup(name: string, extraConfig: string[][] = [], hash: 'sha1' | 'sha256' = 'sha1') {
-  const env = envFor(tmp.home);
+function setup(name: string, extraConfig: string[][] = [], hash: 'sha1' | 'sha256' = 'sha1', envExtra: Record<string, string> = {}) {
+  const env = envFor(tmp.home, envExtra);
   const a = path.join(tmp.dir, `${name}-git`);
   const b = path.join(tmp.dir, `${name}-ours`);
   git(G, tmp.dir, ['init', '-q', '--ref-format=reftable', `--object-format=${hash}`, '-b', 'main', a], env);
@@ -50,15 +54,21 @@ function setup(name: string, extraConfig: string[][] = [], hash: 'sha1' | 'sha25
 
 function runBoth(r: ReturnType<typeof setup>, step: Step) {
   const script = step.script.replace(/\$c(\d)/g, (_, i) => r.c[Number(i)]);
-  const before = { a: tablesList(r.a), b: tablesList(r.b) };
   const args = ['update-ref', '--stdin', ...(step.m !== undefined ? ['-m', step.m] : []), ...(step.createReflog ? ['--create-reflog'] : [])];
-  const ga = runGit(G, r.a, args, r.env, script);
-  let ourError: unknown;
-  try {
+  compareStep(r, step, script, () => runGit(G, r.a, args, r.env, script), () => {
     const info = discoverRepository(r.b);
     for (const tx of parseUpdateStdin(script, { hexLength: info.hash.size * 2 })) {
       if (tx.end === 'commit') applyTransaction(info, tx.updates, { message: step.m, createReflog: step.createReflog, env: r.env });
     }
+  });
+}
+
+function compareStep(r: ReturnType<typeof setup>, step: { fails?: boolean }, script: string, theirs: () => { status: number; stderr: string }, ours: () => void) {
+  const before = { a: tablesList(r.a), b: tablesList(r.b) };
+  const ga = theirs();
+  let ourError: unknown;
+  try {
+    ours();
   } catch (e) {
     ourError = e;
   }
@@ -132,6 +142,54 @@ describe('transactions are byte-identical to git update-ref --stdin', () => {
       runBoth(r, { script: 'create refs/heads/main $c0\ncreate refs/tags/t $c1\ncreate refs/other/o $c2\n', m: 'm' });
       runBoth(r, { script: 'update refs/heads/main $c1\n', m: 'again' });
     }
+  });
+
+  it('rename and copy like git branch -m / -c', () => {
+    const r = setup('rename');
+    runBoth(r, { script: 'create refs/heads/main $c0\n', m: 'commit (initial): c0' });
+    runBoth(r, { script: 'update refs/heads/main $c1\n', m: 'commit: c1' });
+    runBoth(r, { script: 'create refs/heads/side $c2\n', m: 'branch: Created from HEAD' });
+    const env = r.env;
+    compareStep(r, {}, 'branch -m main trunk', () => runGit(G, r.a, ['branch', '-m', 'main', 'trunk'], env),
+      () => renameRef(discoverRepository(r.b), 'refs/heads/main', 'refs/heads/trunk', { message: 'Branch: renamed refs/heads/main to refs/heads/trunk', env }));
+    compareStep(r, {}, 'branch -c side copy', () => runGit(G, r.a, ['branch', '-c', 'side', 'copy'], env),
+      () => copyRef(discoverRepository(r.b), 'refs/heads/side', 'refs/heads/copy', { message: 'Branch: copied refs/heads/side to refs/heads/copy', env }));
+    compareStep(r, {}, 'branch -m side other', () => runGit(G, r.a, ['branch', '-m', 'side', 'other'], env),
+      () => renameRef(discoverRepository(r.b), 'refs/heads/side', 'refs/heads/other', { message: 'Branch: renamed refs/heads/side to refs/heads/other', env }));
+    expect(git(G, r.b, ['reflog', 'show', '--format=%gd %H %gs', 'refs/heads/trunk'], env)).toBe(git(G, r.a, ['reflog', 'show', '--format=%gd %H %gs', 'refs/heads/trunk'], env));
+  });
+
+  it('reflog delete and expire', () => {
+    const r = setup('reflog', [], 'sha1');
+    runBoth(r, { script: 'create refs/heads/main $c0\n', m: 'one' });
+    for (let i = 1; i < 6; i++) runBoth(r, { script: `update refs/heads/main $c${i}\n`, m: `step ${i}` });
+    runBoth(r, { script: 'create refs/heads/other $c2\n', m: 'other' });
+    const env = r.env;
+    compareStep(r, {}, 'reflog delete main@{1}', () => runGit(G, r.a, ['reflog', 'delete', 'refs/heads/main@{1}'], env),
+      () => deleteReflogEntry(discoverRepository(r.b), 'refs/heads/main', 1, { env }));
+    compareStep(r, {}, 'reflog delete --rewrite main@{2}', () => runGit(G, r.a, ['reflog', 'delete', '--rewrite', 'refs/heads/main@{2}'], env),
+      () => deleteReflogEntry(discoverRepository(r.b), 'refs/heads/main', 2, { env, rewrite: true }));
+    compareStep(r, {}, 'reflog delete HEAD@{0}', () => runGit(G, r.a, ['reflog', 'delete', 'HEAD@{0}'], env),
+      () => deleteReflogEntry(discoverRepository(r.b), 'HEAD', 0, { env }));
+    compareStep(r, {}, 'expire --all old', () => runGit(G, r.a, ['reflog', 'expire', '--expire=1600000000', '--expire-unreachable=never', '--all'], env),
+      () => expireReflogs(discoverRepository(r.b), 'all', parseExpiryDate('1600000000'), { env }));
+    compareStep(r, {}, 'expire=now other', () => runGit(G, r.a, ['reflog', 'expire', '--expire=now', '--expire-unreachable=never', 'refs/heads/other'], env),
+      () => expireReflogs(discoverRepository(r.b), ['refs/heads/other'], parseExpiryDate('now'), { env }));
+    compareStep(r, {}, 'expire=all all', () => runGit(G, r.a, ['reflog', 'expire', '--expire=all', '--expire-unreachable=never', '--all'], env),
+      () => expireReflogs(discoverRepository(r.b), 'all', parseExpiryDate('all'), { env }));
+    runBoth(r, { script: 'update refs/heads/other $c7\n', m: 'after expiry' });
+    expect(git(G, r.b, ['reflog', 'exists', 'refs/heads/main'], env)).toBe('');
+  });
+
+  it('with auto-compaction on: same stack shape and bytes, and pack-refs equal', () => {
+    const r = setup('auto', [], 'sha1', { GIT_TEST_REFTABLE_AUTOCOMPACTION: 'true' });
+    for (let i = 0; i < 12; i++) {
+      const lines = Array.from({ length: 1 + ((i * 7) % 5) }, (_, j) => `update refs/heads/b${i % 4}-${j} $c${(i + j) % 10}\n`).join('');
+      runBoth(r, { script: lines, m: `round ${i}` });
+      if (i % 3 === 2) runBoth(r, { script: `delete refs/heads/b${i % 4}-0\n` });
+    }
+    compareStep(r, {}, 'pack-refs', () => runGit(G, r.a, ['pack-refs'], r.env), () => packRefs(discoverRepository(r.b)));
+    expect(tablesList(r.b).length).toBe(1);
   });
 
   it('SHA-256 repositories', () => {
