@@ -51,7 +51,12 @@ export class TableDocumentModel {
   }
 
   initMessage(): InspectorHostMessage {
-    return { type: 'init', file: this.file, fileName: this.fileName, layout: this.layout, findings: this.findings(), error: this.openError };
+    const m: InspectorHostMessage = { type: 'init', file: this.file, fileName: this.fileName, layout: this.layout, findings: this.findings(), error: this.openError };
+    if (this.table && this.layout) {
+      m.headerBytes = copy(this.table.source.read(0, this.layout.header.length));
+      m.footerBytes = copy(this.table.source.read(this.layout.footer.offset, this.layout.footer.length));
+    }
+    return m;
   }
 
   blockPayload(index: number): BlockPayload {

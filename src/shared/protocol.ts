@@ -64,6 +64,9 @@ export type InspectorHostMessage =
     layout?: TableLayout;
     findings: Finding[];
     error?: ErrorInfo;
+    /** File bytes of the header and the footer (blocks come with `block` requests). */
+    headerBytes?: ArrayBuffer;
+    footerBytes?: ArrayBuffer;
   }
   | ResponseMessage
   /** The file was deleted (typically by a compaction). */
