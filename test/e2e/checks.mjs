@@ -228,8 +228,9 @@ export const CHECKS = [
       await qi.locator('.quick-input-box input').fill('sample.ref');
       await qi.locator('.quick-input-list .monaco-list-row', { hasText: 'sample.ref' }).first().waitFor({ timeout: 10_000 });
       await page.keyboard.press('Enter');
-      state.inspector = await wb.webviewFrame(async (f) => (await f.locator('body').textContent({ timeout: 500 }))?.includes('REFT'),
-        'the inspector webview to show the table header', 20_000);
+      state.inspector = await wb.webviewFrame(async (f) =>
+        (await f.locator('.tree-pane .row').count()) > 0 && (await f.locator('.title .file').textContent({ timeout: 500 }))?.includes('sample.ref'),
+      'the inspector webview with its structure tree', 20_000);
     },
   },
   {
@@ -238,11 +239,22 @@ export const CHECKS = [
     needs: ['inspector'],
     async run({ state }) {
       const f = state.inspector;
-      const record = f.locator('[data-kind="record"], .record, [role="treeitem"]', { hasText: 'refs/heads/main' }).first();
-      await record.waitFor({ state: 'visible', timeout: 10_000 });
+      const tree = f.locator('.tree-pane');
+      const record = tree.locator('.row', { hasText: 'refs/heads/main' }).first();
+      // Records sit inside block nodes: open collapsed nodes until the record shows.
+      await waitFor('the record refs/heads/main in the structure tree', async () => {
+        if (await record.isVisible()) return true;
+        const closed = tree.locator('.row[aria-expanded="false"] .twisty').first();
+        if (await closed.count()) await closed.click();
+        return false;
+      }, 15_000, 300);
       await record.click();
-      await waitFor('highlighted bytes in the hex view', async () =>
-        (await f.locator('.hex .selected, .hex .highlight, [data-highlight="true"], .byte.selected, .byte.highlight').count()) > 0, 5_000);
+      await waitFor('the record row to be selected', async () => /\bselected\b/.test((await record.getAttribute('class')) ?? ''), 5_000);
+      const selected = f.locator('.hex .hb.sel');
+      await waitFor('highlighted bytes in the hex view', async () => (await selected.count()) > 0, 5_000);
+      // The ascii column of the highlighted range spells (part of) the ref name.
+      const ascii = (await f.locator('.hex .hex-ascii .hb.sel').allTextContents()).join('');
+      if (!/main/.test(ascii)) throw new Error(`highlighted bytes read ${JSON.stringify(ascii)}, expected them to hold the key "…main"`);
     },
   },
   {
@@ -251,8 +263,12 @@ export const CHECKS = [
     needs: ['activity-bar'],
     async run({ wb, pkg }) {
       await wb.runCommand(commandTitle(pkg, 'reftable.showCompaction'));
-      await wb.webviewFrame(async (f) => /compaction|geometric/i.test((await f.locator('body').textContent({ timeout: 500 })) ?? ''),
-        'the compaction webview', 20_000);
+      const f = await wb.webviewFrame(async (f) => (await f.locator('.compaction section.stack').count()) > 0,
+        'the compaction webview with a stack', 20_000);
+      const layers = await f.locator('.compaction .layer').count();
+      if (layers < 1) throw new Error('the compaction view shows no table');
+      const verdict = (await f.locator('.compaction .verdict').first().textContent()) ?? '';
+      if (!/geometric rule/.test(verdict)) throw new Error(`no verdict on the geometric rule: ${JSON.stringify(verdict)}`);
     },
   },
 ];

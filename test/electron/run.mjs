@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The mocha suite in test/electron/suite, run inside a real VS Code extension host.
 //
-//   node test/electron/run.mjs [--report=<file>] [--host=desktop|code-server]
+//   node test/electron/run.mjs [--report=<file>] [--host=desktop|code-server] [--extension=<dir>]
 //
 // Hosts, first that works:
 //   1. a VS Code desktop through @vscode/test-electron 2.5: $VSCODE_EXECUTABLE, or a copy
@@ -55,10 +55,15 @@ function skipLoudly(reason) {
   finish({ passed: 0, failed: 0, skipped: testCount(), host: null, reason }, 0);
 }
 
+// --extension=<dir> tests another unpacked copy of the extension (skips the build).
+const EXTENSION = typeof opt.extension === 'string' ? opt.extension : ROOT;
+
 async function bundle() {
-  const r = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);
-  if (!existsSync(join(ROOT, 'dist', 'extension.js'))) throw new Error('the build produced no dist/extension.js');
+  if (EXTENSION === ROOT) {
+    const r = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);
+    if (!existsSync(join(ROOT, 'dist', 'extension.js'))) throw new Error('the build produced no dist/extension.js');
+  }
   rmSync(OUT, { recursive: true, force: true });
   const entries = readdirSync(SUITE_DIR).filter((f) => f.endsWith('.ts')).map((f) => join(SUITE_DIR, f));
   await build({
@@ -100,7 +105,7 @@ async function runDesktop(exe, testsPath, work, reportFile, repoDir) {
   try {
     code = await runTests({
       vscodeExecutablePath: exe,
-      extensionDevelopmentPath: ROOT,
+      extensionDevelopmentPath: EXTENSION,
       extensionTestsPath: testsPath,
       extensionTestsEnv: { REFTABLE_TEST_REPORT: reportFile },
       launchArgs: [repoDir, '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes',
@@ -128,7 +133,7 @@ async function runCodeServer(testsPath, work, reportFile, repoDir) {
     // The web workbench reads development options from `payload` (VS Code's browser
     // environment service): the same two paths @vscode/test-electron passes to a desktop.
     const payload = JSON.stringify([
-      ['extensionDevelopmentPath', `${remote}${ROOT}`],
+      ['extensionDevelopmentPath', `${remote}${EXTENSION}`],
       ['extensionTestsPath', `${remote}${testsPath}`],
     ]);
     await page.goto(`${server.url}/?folder=${encodeURIComponent(repoDir)}&payload=${encodeURIComponent(payload)}`, { timeout: 30_000 });
