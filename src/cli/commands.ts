@@ -8,6 +8,12 @@ import { logCommand } from './log.js';
 import { refsCommand } from './refs.js';
 import { showCommand } from './show.js';
 import { tablesCommand } from './tables.js';
+import { verifyCommand } from './verify.js';
+import { updateCommand } from './update.js';
+import { symbolicRefCommand } from './symbolic-ref.js';
+import { packCommand } from './pack.js';
+import { reflogCommand } from './reflog.js';
+import { initCommand } from './init.js';
 
 /** Stand-in for a command whose file another engineer is writing. */
 function pending(name: string, usage: string, summary: string): Command {
@@ -26,10 +32,14 @@ export const commands: Command[] = [
   showCommand,
   logCommand,
   tablesCommand,
+  updateCommand,
+  symbolicRefCommand,
+  packCommand,
+  reflogCommand,
+  initCommand,
   // HOOK(dump): the layout engineer replaces this line with `dumpCommand` from './dump.js'.
   pending('dump', 'dump [TABLE...]', 'print the byte layout of tables'),
-  // HOOK(verify): the verify engineer replaces this line with `verifyCommand` from './verify.js'.
-  pending('verify', 'verify', 'check every table of the stack'),
+  verifyCommand,
 ];
 
 export function findCommand(name: string): Command | undefined {

@@ -1,0 +1,69 @@
+/**
+ * `reftable update`: `git update-ref` for reftable repositories. Either `--stdin [-z]` with
+ * update-ref's command language (every start…commit block, or the whole input, is one atomic
+ * transaction; the input is parsed completely before anything is written), or the positional
+ * form `[-d] REF [NEW [OLD]]`.
+ */
+import * as fs from 'node:fs';
+import { ErrorCode, ReftableError } from '../engine/errors.js';
+import { applyTransaction } from '../store/transaction.js';
+import type { StoreUpdate } from '../store/transaction.js';
+import { parseUpdateStdin } from '../store/update-stdin.js';
+import type { Command } from './command.js';
+import { parseArgs } from './context.js';
+import { Exit, usageError } from './exit-codes.js';
+
+const usage = 'update [-m MSG] [--create-reflog] [--no-deref] (--stdin [-z] | [-d] REF [NEW [OLD]])';
+
+/** Test seam: where --stdin input comes from. */
+export let readStdin = (): Buffer => fs.readFileSync(0);
+export function setStdinReader(fn: () => Buffer): void {
+  readStdin = fn;
+}
+
+export const updateCommand: Command = {
+  name: 'update',
+  summary: 'update refs atomically (git update-ref syntax)',
+  usage,
+  run(ctx, args) {
+    const { flags, options, positional } = parseArgs(args, { flags: ['--stdin', '-z', '-d', '--create-reflog', '--no-deref'], options: ['-m'] }, usage);
+    const message = options.get('-m');
+    if (message !== undefined && message === '') throw usageError('Refusing to perform update with empty message.');
+    const info = ctx.refdb().info;
+    const hexLength = info.hash.size * 2;
+    const noDeref = flags.has('--no-deref');
+    const txOpts = { message, createReflog: flags.has('--create-reflog'), env: ctx.env };
+    if (flags.has('--stdin')) {
+      if (flags.has('-d') || positional.length > 0) throw usageError(`--stdin takes no refs; usage: ${usage}`);
+      const txs = parseUpdateStdin(readStdin(), { z: flags.has('-z'), hexLength, noDeref });
+      for (const tx of txs) {
+        if (tx.end === 'commit' && tx.updates.length > 0) applyTransaction(info, tx.updates, txOpts);
+        for (const r of tx.reports) ctx.out.line(r);
+      }
+      return Exit.Ok;
+    }
+    if (flags.has('-z')) throw usageError(`-z needs --stdin; usage: ${usage}`);
+    const oid = (v: string, what: string): string => {
+      if (v === '') return '0'.repeat(hexLength);
+      if (!new RegExp(`^[0-9a-fA-F]{${hexLength}}$`).test(v)) throw new ReftableError(ErrorCode.Usage, `${v}: not a valid ${what} (need ${hexLength} hex digits)`);
+      return v.toLowerCase();
+    };
+    let u: StoreUpdate;
+    if (flags.has('-d')) {
+      if (positional.length < 1 || positional.length > 2) throw usageError(`usage: ${usage}`);
+      const [name, old] = positional;
+      const o = old !== undefined ? oid(old, 'old object id') : undefined;
+      u = { op: 'delete', name, ...(o !== undefined && !/^0+$/.test(o) ? { old: o } : {}), noDeref };
+    } else {
+      if (positional.length < 2 || positional.length > 3) throw usageError(`usage: ${usage}`);
+      const [name, nw, old] = positional;
+      const n = oid(nw, 'object id');
+      const o = old !== undefined ? oid(old, 'old object id') : undefined;
+      u = /^0+$/.test(n)
+        ? { op: 'delete', name, ...(o !== undefined ? { old: o } : {}), noDeref }
+        : { op: 'update', name, oid: n, ...(o !== undefined ? { old: o } : {}), noDeref };
+    }
+    applyTransaction(info, [u], txOpts);
+    return Exit.Ok;
+  },
+};
