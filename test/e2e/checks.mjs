@@ -60,6 +60,7 @@ async function answerPrompts(page, answers, timeoutMs = 15_000) {
         }
       }
       if (!clicked) throw new Error(`unexpected dialog: ${(await dialog.textContent())?.trim()}`);
+      used.add('dialog');
       idle = 0;
       await sleep(300);
       continue;
@@ -193,8 +194,8 @@ export const CHECKS = [
     async run({ page, wb, repo, pkg }) {
       await wb.runCommand(commandTitle(pkg, 'reftable.createBranch'));
       await answerPrompts(page, [
-        { prompt: /name/i, value: 'from-ui' },
-        { prompt: /start|from|commit|point|base|revision/i, pick: 'main' },
+        { prompt: /start point/i, value: 'main' },
+        { prompt: /branch name/i, value: 'from-ui' },
       ]);
       await waitFor('git for-each-ref to list refs/heads/from-ui', () =>
         repo.git('for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/from-ui') === `refs/heads/from-ui ${repo.git('rev-parse', 'main')}`, 10_000);
@@ -208,8 +209,8 @@ export const CHECKS = [
     async run({ page, wb, repo, pkg }) {
       await wb.runCommand(commandTitle(pkg, 'reftable.deleteRef'));
       await answerPrompts(page, [
-        { prompt: /ref|branch|delete/i, pick: 'from-ui' },
-        { button: /delete/i },
+        { prompt: /delete/i, value: 'from-ui', pick: 'refs/heads/from-ui' },
+        { button: /^delete$/i },
       ]);
       await waitFor('git for-each-ref to no longer list refs/heads/from-ui', () =>
         repo.git('for-each-ref', 'refs/heads/from-ui') === '', 10_000);
