@@ -9,6 +9,11 @@ import { refsCommand } from './refs.js';
 import { showCommand } from './show.js';
 import { tablesCommand } from './tables.js';
 import { verifyCommand } from './verify.js';
+import { updateCommand } from './update.js';
+import { symbolicRefCommand } from './symbolic-ref.js';
+import { packCommand } from './pack.js';
+import { reflogCommand } from './reflog.js';
+import { initCommand } from './init.js';
 
 /** Stand-in for a command whose file another engineer is writing. */
 function pending(name: string, usage: string, summary: string): Command {
@@ -27,6 +32,11 @@ export const commands: Command[] = [
   showCommand,
   logCommand,
   tablesCommand,
+  updateCommand,
+  symbolicRefCommand,
+  packCommand,
+  reflogCommand,
+  initCommand,
   // HOOK(dump): the layout engineer replaces this line with `dumpCommand` from './dump.js'.
   pending('dump', 'dump [TABLE...]', 'print the byte layout of tables'),
   verifyCommand,
