@@ -97,7 +97,7 @@ export class Repository extends Disposable {
   private syncWatchers(): void {
     let dirs: string[];
     try {
-      dirs = this.source.stacks().map((s) => path.resolve(s.dir));
+      dirs = this.source.stackSummaries().map((s) => path.resolve(s.dir));
     } catch (e) {
       log.warn(`cannot list stacks of ${this.id}: ${(e as Error).message}`);
       return;

@@ -9,7 +9,9 @@ import type {
   TransactionOptions, TransactionResult,
 } from '../store/api.js';
 
-export type { CompactionResult, Finding, LogEntry, RefEntry, RefUpdate, RepositoryInfo, TableInfo, TransactionOptions, TransactionResult };
+export type {
+  CompactionResult, Finding, LogEntry, RefEntry, RefUpdate, RepositoryInfo, TableInfo, TransactionOptions, TransactionResult,
+};
 
 /** One stack on disk: the main one (`id === 'main'`) or a linked worktree's. */
 export interface StackInfo {
@@ -18,6 +20,14 @@ export interface StackInfo {
   dir: string;
   /** Oldest first, as in tables.list. */
   tables: TableInfo[];
+}
+
+/** What a stack is without reading its tables: cheap enough for every reload. */
+export interface StackSummary {
+  id: string;
+  dir: string;
+  /** tables.list names, oldest first. */
+  tableNames: string[];
 }
 
 export interface WorktreeInfo {
@@ -54,7 +64,10 @@ export interface RefSource {
   /** Reflog of `name`, newest first, existence markers hidden. */
   reflog(name: string): Iterable<LogEntry>;
   refsPointingAt(oid: string): RefEntry[];
+  /** Every stack with full per-table statistics (reads whole tables once; cached by the store). */
   stacks(): StackInfo[];
+  /** Every stack's directory and table names only. */
+  stackSummaries(): StackSummary[];
   worktrees(): WorktreeInfo[];
   shadowedRefs(): ShadowedRef[];
   /** Re-read tables.list of every stack; true when anything changed. */
@@ -65,12 +78,19 @@ export interface RefSource {
 /** Write side, bound to one repository. Every call is one short transaction. */
 export interface RefWriter {
   transaction(updates: RefUpdate[], opts: TransactionOptions): TransactionResult;
-  rename(oldName: string, newName: string, opts: TransactionOptions): TransactionResult;
+  /** Atomic rename (one table); fails with EXPECTATION when `oldName` no longer holds `expectedOid`. */
+  rename(oldName: string, newName: string, expectedOid: string | undefined, opts: TransactionOptions): TransactionResult;
+  /** Delete the entry written at `updateIndex`; EXPECTATION when it is gone already. */
   deleteReflogEntry(name: string, updateIndex: number): void;
   /** Drop reflog entries older than `before` (seconds since the epoch); returns how many went. */
   expireReflog(names: string[] | 'all', before: number): number;
   compact(mode: 'auto' | 'full', stack?: string): CompactionResult;
-  verify(): Finding[];
+  verify(): StackFinding[];
+}
+
+/** A verify finding with the stack directory its file lives in. */
+export interface StackFinding extends Finding {
+  dir: string;
 }
 
 export interface OpenedRepository {

@@ -2,8 +2,8 @@
 import { ErrorCode, ReftableError } from '../../../src/engine/errors.js';
 import { SHA1 } from '../../../src/engine/format.js';
 import type {
-  CompactionResult, Finding, LogEntry, OpenedRepository, RefEntry, RefSource, RefUpdate, RefWriter,
-  RepositoryInfo, ShadowedRef, StackInfo, StoreBackend, TableInfo, TransactionOptions, TransactionResult, WorktreeInfo,
+  CompactionResult, LogEntry, StackFinding, OpenedRepository, RefEntry, RefSource, RefUpdate, RefWriter,
+  RepositoryInfo, ShadowedRef, StackInfo, StackSummary, StoreBackend, TableInfo, TransactionOptions, TransactionResult, WorktreeInfo,
 } from '../../../src/model/source.js';
 
 const enc = new TextEncoder();
@@ -34,7 +34,7 @@ export class FakeRepo implements RefSource, RefWriter {
   transactions: { updates: RefUpdate[]; opts: TransactionOptions }[] = [];
   /** Throw this from the next write (simulates a lock held by git). */
   failNext?: ReftableError;
-  findings: Finding[] = [];
+  findings: StackFinding[] = [];
   compactions: ('auto' | 'full')[] = [];
 
   constructor(readonly info: RepositoryInfo) {}
@@ -94,6 +94,9 @@ export class FakeRepo implements RefSource, RefWriter {
       ...this.worktreeList.map((w) => ({ id: w.id, dir: `${w.gitDir}/reftable`, tables: [] })),
     ];
   }
+  stackSummaries(): StackSummary[] {
+    return this.stacks().map((s) => ({ id: s.id, dir: s.dir, tableNames: s.tables.map((t) => t.name) }));
+  }
   worktrees(): WorktreeInfo[] {
     return this.worktreeList;
   }
@@ -150,13 +153,16 @@ export class FakeRepo implements RefSource, RefWriter {
     this.dirty = true;
     return { tables: [{ stack: 'main', name: `t${this.updateIndex}.ref` }], updateIndex: this.updateIndex };
   }
-  rename(oldName: string, newName: string, opts: TransactionOptions): TransactionResult {
+  rename(oldName: string, newName: string, expectedOid: string | undefined, opts: TransactionOptions): TransactionResult {
     const cur = this.refsByName.get(oldName);
     if (!cur) throw new ReftableError(ErrorCode.NotFound, `no such ref ${oldName}`);
-    return this.transaction([{ op: 'delete', name: oldName, old: cur.oid }, { op: 'create', name: newName, oid: cur.oid! }], opts);
+    return this.transaction([{ op: 'delete', name: oldName, old: expectedOid ?? cur.oid }, { op: 'create', name: newName, oid: cur.oid! }], opts);
   }
   deleteReflogEntry(name: string, updateIndex: number): void {
     this.check();
+    if (!(this.logs.get(name) ?? []).some((e) => e.updateIndex === updateIndex)) {
+      throw new ReftableError(ErrorCode.Expectation, `${name} has no reflog entry at update index ${updateIndex} any more`);
+    }
     this.logs.set(name, (this.logs.get(name) ?? []).filter((e) => e.updateIndex !== updateIndex));
     this.dirty = true;
   }
@@ -183,7 +189,7 @@ export class FakeRepo implements RefSource, RefWriter {
     }
     return { tablesBefore: before, tablesAfter: this.tableList.length, bytesBefore: bytes, bytesAfter: this.tableList.reduce((a, t) => a + t.size, 0) };
   }
-  verify(): Finding[] {
+  verify(): StackFinding[] {
     return this.findings;
   }
 }

@@ -146,6 +146,7 @@ export const fake = {
   trusted: true,
   diagnostics: new Map<string, Map<string, Diagnostic[]>>(),
   contexts: new Map<string, unknown>(),
+  lastQuickPick: undefined as any,
   reset(): void {
     fake.messages = [];
     fake.messageAnswers = [];
@@ -191,14 +192,13 @@ class FakeQuickPick<T> {
   readonly onDidHide = this.onDidHideE.event;
   readonly onDidChangeValue = this.onDidChangeValueE.event;
   show(): void {
-    fake.lastQuickPick = this as FakeQuickPick<unknown>;
+    fake.lastQuickPick = this;
   }
   hide(): void {
     this.onDidHideE.fire();
   }
   dispose(): void {}
 }
-(fake as any).lastQuickPick = undefined;
 export type { FakeQuickPick };
 
 export const window = {

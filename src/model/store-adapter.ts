@@ -1,0 +1,192 @@
+/**
+ * The real StoreBackend: maps the extension's RefSource/RefWriter seam onto the store modules.
+ * Everything store-specific the extension depends on is in this file.
+ */
+import * as path from 'node:path';
+import { utf8, text } from '../engine/bytes.js';
+import { ErrorCode, ReftableError } from '../engine/errors.js';
+import { refEntry } from '../store/convert.js';
+import { compareNames, isRootRef, RefDatabase } from '../store/refdb.js';
+import { discoverRepository, findRepositories } from '../store/repository.js';
+import { applyTransaction, renameRef } from '../store/transaction.js';
+import { deleteReflogEntry, expireReflogs } from '../store/reflog-edit.js';
+import { packRefs } from '../store/compaction.js';
+import { autoCompactStack } from '../store/compaction.js';
+import { verifyStack } from '../store/verify-stack.js';
+import { writeSettings } from '../store/add-table.js';
+import type {
+  CompactionResult, LogEntry, OpenedRepository, RefEntry, RefSource, RefUpdate, RefWriter, RepositoryInfo, ShadowedRef,
+  StackFinding, StackInfo, StackSummary, StoreBackend, TableInfo, TransactionOptions, TransactionResult, WorktreeInfo,
+} from './source.js';
+
+class StoreRepository implements RefSource, RefWriter {
+  constructor(readonly info: RepositoryInfo, private readonly db: RefDatabase) {}
+
+  // ---- read ------------------------------------------------------------------------------
+
+  *scan(prefix: string, from?: string): Iterable<RefEntry> {
+    const seek = from !== undefined && compareNames(from, prefix) > 0 ? from : undefined;
+    if (seek === undefined) {
+      yield* this.db.refs({ prefixes: prefix ? [prefix] : undefined, includeRootRefs: prefix === '' });
+      return;
+    }
+    const stacks = this.db.stacks;
+    if (stacks.length === 1) {
+      // The main worktree's view is one stack: seek the merged tables directly (O(log n)).
+      const names = stacks[0].stack.tables.map((t) => t.name);
+      const p = utf8(prefix);
+      for (const s of stacks[0].stack.merged.refs(utf8(seek))) {
+        const name = text(s.record.name);
+        if (!startsWithBytes(s.record.name, p)) return;
+        if (!name.startsWith('refs/') && !isRootRef(name)) continue;
+        yield refEntry(s.record, stacks[0].id, names[s.tableIndex], name);
+      }
+      return;
+    }
+    // A linked worktree merges two stacks with name routing the store keeps private: skip to `from`.
+    for (const r of this.db.refs({ prefixes: prefix ? [prefix] : undefined, includeRootRefs: prefix === '' })) {
+      if (compareNames(r.name, seek) >= 0) yield r;
+    }
+  }
+
+  ref(name: string): RefEntry | undefined {
+    return this.db.ref(name);
+  }
+
+  resolve(name: string): string | undefined {
+    return this.db.resolve(name).oid;
+  }
+
+  reflog(name: string): Iterable<LogEntry> {
+    return this.db.reflog(name);
+  }
+
+  refsPointingAt(oid: string): RefEntry[] {
+    return this.db.refsPointingAt(oid);
+  }
+
+  stackSummaries(): StackSummary[] {
+    const out: StackSummary[] = this.db.stacks.map((h) => ({ id: h.id, dir: h.dir, tableNames: h.stack.tables.map((t) => t.name) }));
+    for (const w of this.db.worktrees()) {
+      if (out.some((s) => s.id === w.id)) continue;
+      const h = this.db.stackById(w.id);
+      if (h) out.push({ id: h.id, dir: h.dir, tableNames: h.stack.tables.map((t) => t.name) });
+    }
+    return out;
+  }
+
+  stacks(): StackInfo[] {
+    return this.stackSummaries().map((s) => {
+      let tables: TableInfo[] | undefined;
+      const db = this.db;
+      return {
+        id: s.id,
+        dir: s.dir,
+        // Statistics read whole tables: computed only when someone looks.
+        get tables(): TableInfo[] {
+          return (tables ??= db.tables(s.id));
+        },
+      };
+    });
+  }
+
+  worktrees(): WorktreeInfo[] {
+    return this.db.worktrees().map((w) => ({
+      id: w.id,
+      gitDir: path.join(this.info.commonDir, 'worktrees', w.id),
+      workTree: w.path,
+      head: w.head,
+    }));
+  }
+
+  shadowedRefs(): ShadowedRef[] {
+    return this.db.shadowedRefs().map((s) => ({
+      name: s.ref.name, oid: s.ref.oid ?? '', table: s.ref.table, stack: s.ref.stack, updateIndex: s.ref.updateIndex,
+    })).filter((s) => s.oid !== '');
+  }
+
+  reload(): boolean {
+    return this.db.reload();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // ---- write -----------------------------------------------------------------------------
+
+  transaction(updates: RefUpdate[], opts: TransactionOptions): TransactionResult {
+    return applyTransaction(this.info, updates, { ...opts, autoCompact: opts.autoCompact ?? autoCompactSetting() });
+  }
+
+  rename(oldName: string, newName: string, expectedOid: string | undefined, opts: TransactionOptions): TransactionResult {
+    // The store's rename takes no expected value; check it just before (the window is the
+    // store's lock acquisition; see the report to the lead).
+    if (expectedOid !== undefined) {
+      this.db.reload();
+      const cur = this.db.ref(oldName);
+      if (cur?.oid !== expectedOid) {
+        throw new ReftableError(ErrorCode.Expectation, `${oldName} is at ${cur?.oid ?? '(deleted)'} but expected ${expectedOid}`, { data: { ref: oldName } });
+      }
+    }
+    return renameRef(this.info, oldName, newName, { message: opts.message, committer: opts.committer, autoCompact: opts.autoCompact ?? autoCompactSetting() });
+  }
+
+  deleteReflogEntry(name: string, updateIndex: number): void {
+    this.db.reload();
+    const n = this.db.reflog(name).findIndex((e) => e.updateIndex === updateIndex);
+    if (n < 0) throw new ReftableError(ErrorCode.Expectation, `${name} has no reflog entry at update index ${updateIndex} any more`, { data: { ref: name } });
+    deleteReflogEntry(this.info, name, n, { autoCompact: autoCompactSetting() });
+  }
+
+  expireReflog(names: string[] | 'all', before: number): number {
+    return expireReflogs(this.info, names, before, { autoCompact: autoCompactSetting() }).reduce((a, r) => a + r.pruned, 0);
+  }
+
+  compact(mode: 'auto' | 'full', stack?: string): CompactionResult {
+    if (stack !== undefined && stack !== this.db.currentStackId) {
+      const h = this.db.stackById(stack);
+      if (!h) throw new ReftableError(ErrorCode.NotFound, `no stack '${stack}'`);
+      if (mode === 'auto') return autoCompactStack(this.info, h.dir, writeSettings(this.info.config));
+    }
+    return packRefs(this.info, { auto: mode === 'auto' });
+  }
+
+  verify(): StackFinding[] {
+    const out: StackFinding[] = [];
+    for (const s of this.stackSummaries()) {
+      for (const f of verifyStack(s.dir, this.info.hash)) out.push({ ...f, dir: s.dir });
+    }
+    return out;
+  }
+}
+
+function startsWithBytes(a: Uint8Array, p: Uint8Array): boolean {
+  if (a.length < p.length) return false;
+  for (let i = 0; i < p.length; i++) if (a[i] !== p[i]) return false;
+  return true;
+}
+
+/** `reftable.autoCompact` (default true): run git's auto-compaction after our writes. */
+let autoCompactSetting: () => boolean = () => true;
+export function setAutoCompactSetting(fn: () => boolean): void {
+  autoCompactSetting = fn;
+}
+
+export const storeBackend: StoreBackend = {
+  discover(p: string): RepositoryInfo | undefined {
+    try {
+      return discoverRepository(p, { allowFiles: true });
+    } catch (e) {
+      if (e instanceof ReftableError && e.code === ErrorCode.Repository) return undefined;
+      throw e;
+    }
+  },
+  async find(root: string, maxDepth: number): Promise<RepositoryInfo[]> {
+    return findRepositories(root, maxDepth, { allowFiles: true });
+  },
+  open(info: RepositoryInfo): OpenedRepository {
+    const repo = new StoreRepository(info, RefDatabase.fromInfo(info));
+    return { source: repo, writer: repo };
+  },
+};
