@@ -366,6 +366,8 @@ describe('TableWriter: throughput', () => {
     const rate = Math.round(n / (ms / 1000));
     console.log(`writer throughput: ${n} refs in ${ms.toFixed(0)} ms = ${rate} refs/s, ${bytes.length} bytes`);
     expect(Table.open(bytes, { hash }).ref(enc('refs/heads/feature/branch-123456'))!.value).toEqual(ids[123456 % 64]);
-    expect(rate).toBeGreaterThan(50_000);
+    // A generous floor (alone it runs at several 100 000 refs/s): it catches quadratic
+    // behaviour, not a busy machine.
+    expect(rate).toBeGreaterThan(10_000);
   });
 });
