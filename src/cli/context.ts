@@ -4,21 +4,18 @@ import { usageError } from './exit-codes.js';
 
 /** Buffered line output: one write per ~1 MiB instead of one per line (50 000-ref listings). */
 export class Output {
-  private parts: string[] = [];
-  private size = 0;
+  private buf = '';
   constructor(private readonly sink: (chunk: string) => void) {}
 
   line(s: string): void {
-    this.parts.push(s, '\n');
-    this.size += s.length + 1;
-    if (this.size >= 1 << 20) this.flush();
+    this.buf += s + '\n';
+    if (this.buf.length >= 1 << 20) this.flush();
   }
 
   flush(): void {
-    if (this.parts.length === 0) return;
-    const chunk = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
+    if (this.buf === '') return;
+    const chunk = this.buf;
+    this.buf = '';
     this.sink(chunk);
   }
 }
