@@ -222,13 +222,15 @@ export const CHECKS = [
     title: 'opening a .ref file shows the inspector',
     needs: ['activity-bar'],
     async run({ page, wb, state }) {
-      await wb.closeQuickInput();
-      await page.keyboard.press('Control+P');
-      const qi = page.locator('.quick-input-widget');
-      await qi.waitFor({ state: 'visible', timeout: 5000 });
-      await qi.locator('.quick-input-box input').fill('sample.ref');
-      await qi.locator('.quick-input-list .monaco-list-row', { hasText: 'sample.ref' }).first().waitFor({ timeout: 10_000 });
-      await page.keyboard.press('Enter');
+      // Through the Explorer rather than Quick Open: file search is slow on a loaded machine.
+      await wb.runCommand('View: Show Explorer');
+      const explorer = page.locator('.explorer-folders-view');
+      const folder = explorer.locator('.monaco-list-row[aria-label="tables"]');
+      await folder.waitFor({ state: 'visible', timeout: 10_000 });
+      if ((await folder.getAttribute('aria-expanded')) !== 'true') await folder.click();
+      const file = explorer.locator('.monaco-list-row[aria-label="sample.ref"]');
+      await file.waitFor({ state: 'visible', timeout: 10_000 });
+      await file.dblclick();
       state.inspector = await wb.webviewFrame(async (f) =>
         (await f.locator('.tree-pane .row').count()) > 0 && (await f.locator('.title .file').textContent({ timeout: 500 }))?.includes('sample.ref'),
       'the inspector webview with its structure tree', 20_000);

@@ -2,7 +2,8 @@
 // End-to-end suite: the extension in a real VS Code (code-server 4.100.3 = VS Code 1.100.3)
 // driven through Debian's Chromium with playwright-core.
 //
-//   node test/e2e/run.mjs [--report=<file>] [--only=<check>,...] [--update-screenshot] [--headed]
+//   node test/e2e/run.mjs [--report=<file>] [--only=<check>,...] [--update-screenshot] [--keep]
+//                         [--extension=<unpacked extension dir>]
 //
 // Provisions what it needs (scripts/provision-e2e.sh, scripts/provision-git.sh), builds the
 // extension, installs it unpacked into a throwaway extensions dir, starts code-server on a free
@@ -133,19 +134,26 @@ async function main() {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing after provisioning.\n${hint}`);
   });
 
-  await setup('build', () => {
-    sh('npm', ['run', '-s', 'build'], 'npm run build');
-    const main = join(ROOT, readPackageJson().main ?? 'dist/extension.js');
-    if (!existsSync(main)) throw new Error(`the build did not produce ${main} (is src/extension.ts there?)`);
-  });
+  // --extension=<dir>: test another unpacked copy of the extension (e.g. a .vsix's content).
+  const extension = typeof opt.extension === 'string' ? opt.extension : undefined;
+  if (!extension) {
+    await setup('build', () => {
+      sh('npm', ['run', '-s', 'build'], 'npm run build');
+      const main = join(ROOT, readPackageJson().main ?? 'dist/extension.js');
+      if (!existsSync(main)) throw new Error(`the build did not produce ${main} (is src/extension.ts there?)`);
+    });
+  }
 
   tmp = mkdtempSync(join(tmpdir(), 'reftable-e2e-'));
   const repo = await setup('repository', () => makeGitRepo(tmp));
-  await setup('install extension', () => installExtension(join(tmp, 'extensions')));
+  await setup('install extension', () => installExtension(join(tmp, 'extensions'), { from: extension }));
   server = await setup('code-server', () => startCodeServer({
     dir: tmp,
+    // The server resolves its extension host's environment from a login shell, which resets
+    // PATH: point VS Code's git extension at the reftable-capable git explicitly.
+    settings: { 'git.path': repo.gitPath },
     env: {
-      // VS Code's git extension and the integrated terminal get the reftable-capable git too.
+      // The integrated terminal gets the reftable-capable git too.
       PATH: `${dirname(repo.gitPath)}:${process.env.PATH}`,
       GIT_CONFIG_NOSYSTEM: '1',
     },
@@ -157,13 +165,17 @@ async function main() {
   const page = await context.newPage();
   const consoleErrors = [];
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  // Console errors of the workbench and of every webview frame, for the failure report.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/open-vsx|ENOTFOUND|vsda|Failed to load resource/.test(m.text())) consoleErrors.push(`[${m.location()?.url?.split('?')[0].slice(-60) ?? ''}] ${m.text().slice(0, 400)}`);
+  });
   const wb = new Workbench(page);
   await setup('workbench', async () => {
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(repo.dir)}`, { timeout: 30_000 });
-    await wb.waitReady(60_000);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(repo.dir)}`, { timeout: 90_000, waitUntil: 'domcontentloaded' });
+    await wb.waitReady(90_000);
   });
 
-  const ctx = { page, wb, repo, server, pkg: readPackageJson(), results: RESULTS, root: ROOT, opt, say, state: {} };
+  const ctx = { page, wb, repo, server, pkg: readPackageJson(extension), results: RESULTS, root: ROOT, opt, say, state: {} };
   const outcome = new Map();
   for (const [i, check] of CHECKS.entries()) {
     if (only && !only.has(check.name)) continue;
@@ -195,7 +207,7 @@ async function main() {
 
   if (results.some((r) => r.status === 'failed')) {
     console.log(diagnostics(server));
-    if (consoleErrors.length) console.log(`--- page errors ---\n${consoleErrors.slice(-10).join('\n')}`);
+    if (consoleErrors.length) console.log(`--- page and webview console errors (last 15) ---\n${consoleErrors.slice(-15).join('\n')}`);
   }
   if (opt['update-screenshot'] && ctx.state.viewsScreenshot) {
     copyFileSync(ctx.state.viewsScreenshot, join(ROOT, 'media', 'screenshot-views.png'));

@@ -22,12 +22,12 @@ export function freePort() {
 }
 
 /** Folder name VS Code expects for an unpacked extension: publisher.name-version. */
-export function extensionFolderName(pkg = readPackageJson()) {
+export function extensionFolderName(pkg) {
   return `${pkg.publisher}.${pkg.name}-${pkg.version}`.toLowerCase();
 }
 
-export function readPackageJson() {
-  return JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+export function readPackageJson(dir = ROOT) {
+  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 }
 
 /**
@@ -35,13 +35,13 @@ export function readPackageJson() {
  * `extensionsDir` as an unpacked extension. A copy rather than a symlink: the scanner then
  * sees exactly what a packaged install would hold, and nothing from node_modules.
  */
-export function installExtension(extensionsDir, { link = false } = {}) {
-  const pkg = readPackageJson();
+export function installExtension(extensionsDir, { link = false, from = ROOT } = {}) {
+  const pkg = readPackageJson(from);
   const dest = join(extensionsDir, extensionFolderName(pkg));
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
   for (const f of ['package.json', 'dist', 'media', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
-    const src = join(ROOT, f);
+    const src = join(from, f);
     if (!existsSync(src)) continue;
     // Linked (npm start): a rebuild plus "Developer: Reload Window" picks up new code.
     if (link) symlinkSync(src, join(dest, f));
