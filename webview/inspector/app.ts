@@ -493,7 +493,7 @@ class Inspector {
     };
     switch (s.kind) {
       case 'index-block':
-        li.append(h('div', '', `Index level ${s.level === 0 ? 'top' : s.level}: `, blockLink(s.offset, `index block @${offsetText(s.offset)}`)));
+        li.append(h('div', '', `Index, ${s.level === 0 ? 'top level' : `${s.level} level${s.level > 1 ? 's' : ''} below the top`}: `, blockLink(s.offset, `index block @${offsetText(s.offset)}`)));
         li.append(probeList(s.probes));
         li.append(h('div', 'sub', s.chosen ? `first index key ≥ wanted: ${JSON.stringify(s.chosen.lastKey)} → ` : 'no index key ≥ wanted (past the end)', s.chosen ? blockLink(s.chosen.position, `block @${offsetText(s.chosen.position)}`) : ''));
         break;
