@@ -535,6 +535,8 @@ class TableVerifier {
       stack.push({ w, level, i: 0 });
     };
     const topSet = new Set(topBlocks);
+    /** Data blocks in the order a walk of the index reaches them: must be file order. */
+    const order: number[] = [];
     for (const first of topBlocks) {
       enter(first, 0);
       while (stack.length > 0) {
@@ -562,6 +564,7 @@ class TableVerifier {
         }
         if (t.role === role) {
           if (!depth.has(t.offset)) depth.set(t.offset, level + 1);
+          order.push(t.offset);
         } else if (topSet.has(t)) {
           this.f.error('index-cycle', `${role} index entry points back into the top level (block at ${t.offset})`, at);
         } else {
@@ -576,6 +579,12 @@ class TableVerifier {
     for (const w of index.blocks.slice(0, topIdx)) {
       const n = hits.get(w.offset) ?? 0;
       if (n !== 1 && !w.broken) this.f.error('index-coverage', `${role} index block at ${w.offset} is referenced by ${n} higher-level entries (exactly 1 expected)`, w.offset);
+    }
+    for (let i = 1; i < order.length; i++) {
+      if (order[i] <= order[i - 1]) {
+        this.f.error('index-order', `${role} index lists the block at ${order[i]} after the block at ${order[i - 1]}; seeks through it land in the wrong block`, top);
+        break;
+      }
     }
     const depths = new Set(depth.values());
     if (depths.size > 1) this.f.warn('index-depth', `${role} blocks sit at different index depths (${[...depths].sort().join(', ')})`, top);

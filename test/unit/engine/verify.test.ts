@@ -245,6 +245,19 @@ describe('verifyTable: indexes', () => {
     expect(errors(b2).map((x) => x.code)).toContain('index-cycle');
     expect(() => Table.open(b2, { name: 'cyc.ref' }).ref(w.rec.lastKey)).toThrow(/cycle/);
   });
+  it('reports index entries that reach data blocks out of file order', () => {
+    const s = gitTables().find((x) => x.name.includes('small-blocks'))!;
+    const bytes = s.bytes.slice();
+    const t = Table.open(bytes);
+    const top = t.footer.refIndexPosition;
+    const a = (recordAt(t, top, 0).record as IndexRecord).position;
+    const b = (recordAt(t, top, 1).record as IndexRecord).position;
+    repoint(bytes, t, top, 0, b);
+    repoint(bytes, t, top, 1, a);
+    const c = errors(bytes).map((x) => x.code);
+    expect(c).toContain('index-order');
+    expect(c).toContain('index-key');
+  });
   it('reports an index entry pointing outside the section', () => {
     const s = gitTables().find((x) => x.name.includes('small-blocks'))!;
     const bytes = s.bytes.slice();
