@@ -17,7 +17,8 @@ export const WHOLE_FILE_LIMIT = 256 * 1024;
 
 export function ioError(e: unknown, file: string, what: string): ReftableError {
   const code = (e as NodeJS.ErrnoException)?.code;
-  const reason = `${what}: ${code ?? ''}${code ? ' ' : ''}${(e as Error)?.message ?? String(e)}`;
+  // Node's message already starts with the errno code ("ENOENT: no such file…").
+  const reason = `${what}: ${(e as Error)?.message ?? String(e)}`;
   return new ReftableError(code === 'ENOENT' ? ErrorCode.NotExist : ErrorCode.Io, reason, { file, cause: e, data: { errno: code } });
 }
 
