@@ -50,8 +50,16 @@ export class TableDocumentModel {
     return this.findingsCache;
   }
 
+  /** Tables up to this size are verified before the first paint; bigger ones right after it. */
+  static EAGER_VERIFY = 1024 * 1024;
+
+  get verifyDeferred(): boolean {
+    return !this.findingsCache && !!this.table && this.table.size > TableDocumentModel.EAGER_VERIFY;
+  }
+
   initMessage(): InspectorHostMessage {
-    const m: InspectorHostMessage = { type: 'init', file: this.file, fileName: this.fileName, layout: this.layout, findings: this.findings(), error: this.openError };
+    const findings = this.verifyDeferred ? undefined : this.findings();
+    const m: InspectorHostMessage = { type: 'init', file: this.file, fileName: this.fileName, layout: this.layout, findings, error: this.openError };
     if (this.table && this.layout) {
       m.headerBytes = copy(this.table.source.read(0, this.layout.header.length));
       m.footerBytes = copy(this.table.source.read(this.layout.footer.offset, this.layout.footer.length));

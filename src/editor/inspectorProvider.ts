@@ -112,6 +112,10 @@ export class InspectorProvider implements vscode.CustomReadonlyEditorProvider<Ta
         case 'ready':
           ready = true;
           post(document.model.initMessage());
+          if (document.model.verifyDeferred) {
+            // Let the first paint happen; verification of a big table reads every byte.
+            setTimeout(() => post({ type: 'findings', findings: document.model.findings() }), 50);
+          }
           document.checkExists();
           if (document.deleted) announceGone();
           return;

@@ -62,13 +62,16 @@ export type InspectorHostMessage =
     fileName: string;
     /** Undefined when the table does not even open (then `error` says why). */
     layout?: TableLayout;
-    findings: Finding[];
+    /** Absent when verification runs after the first paint (big tables); a `findings` message follows. */
+    findings?: Finding[];
     error?: ErrorInfo;
     /** File bytes of the header and the footer (blocks come with `block` requests). */
     headerBytes?: ArrayBuffer;
     footerBytes?: ArrayBuffer;
   }
   | ResponseMessage
+  /** Verification results, sent after `init` when they were not ready in time. */
+  | { type: 'findings'; findings: Finding[] }
   /** The file was deleted (typically by a compaction). */
   | { type: 'tableGone'; replacement?: Replacement }
   /** Select the byte at a file offset (from a command such as "show finding"). */

@@ -91,6 +91,10 @@ class Inspector {
       case 'response':
         settle(m);
         return;
+      case 'findings':
+        this.renderDiagnostics(m.findings);
+        if (m.findings.some((f) => f.severity === 'error')) this.panels.select(2);
+        return;
       case 'tableGone':
         this.showGone(m.replacement);
         return;
@@ -105,7 +109,7 @@ class Inspector {
     this.title.append(h('span', 'file', m.fileName));
     if (!m.layout) {
       this.title.append(h('span', 'bad', ` cannot open: ${m.error?.message ?? 'unknown error'}`));
-      this.renderDiagnostics(m.findings);
+      this.renderDiagnostics(m.findings ?? []);
       this.panels.select(2);
       return;
     }
@@ -119,10 +123,11 @@ class Inspector {
     ];
     this.title.append(h('span', 'facts', facts.join(' · ')), badge(l.footer.crcOk ? 'CRC ok' : 'CRC mismatch'));
     this.map.setLayout(l);
-    this.renderDiagnostics(m.findings);
+    if (m.findings) this.renderDiagnostics(m.findings);
+    else this.diagOut.replaceChildren(h('div', 'muted', 'verifying…'));
     if (this.state.seekText) this.seekField.value = this.state.seekText;
     if (this.state.lookupText) this.lookupField.value = this.state.lookupText;
-    const tab = ['seek', 'lookup', 'diagnostics'].indexOf(this.state.tab ?? (m.findings.some((f) => f.severity === 'error') ? 'diagnostics' : 'seek'));
+    const tab = ['seek', 'lookup', 'diagnostics'].indexOf(this.state.tab ?? (m.findings?.some((f) => f.severity === 'error') ? 'diagnostics' : 'seek'));
     this.panels.select(Math.max(0, tab));
     for (const k of this.expanded) if (k.startsWith('b')) void this.loadBlock(Number(k.slice(1)));
     this.refreshTree();

@@ -66,7 +66,7 @@ describe('TableDocumentModel', () => {
     expect(init.type).toBe('init');
     if (init.type !== 'init') return;
     expect(init.layout!.blocks.length).toBeGreaterThan(0);
-    expect(init.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(init.findings?.filter((f) => f.severity === 'error')).toEqual([]);
     const r = doc.handle({ type: 'request', id: 1, method: 'block', params: { index: 0 } });
     expect(r).toMatchObject({ type: 'response', id: 1, ok: true });
     if (r.ok) {
@@ -100,7 +100,27 @@ describe('TableDocumentModel', () => {
     const doc = new TableDocumentModel(f, 'junk.ref');
     const init = doc.initMessage();
     expect(init.type === 'init' && init.error?.message).toMatch(/magic/);
-    expect(init.type === 'init' && init.findings[0].severity).toBe('error');
+    expect(init.type === 'init' && init.findings?.[0].severity).toBe('error');
     doc.dispose();
+  });
+});
+
+describe('TableDocumentModel on a big table', () => {
+  it('defers verification past the first paint and still answers it', () => {
+    const dir = join(__dirname, '../../fixtures/small-blocks.git/reftable');
+    const name = readdirSync(dir).find((f) => f.endsWith('.ref'))!;
+    const doc = new TableDocumentModel(join(dir, name), name, 'sha1');
+    const saved = TableDocumentModel.EAGER_VERIFY;
+    (TableDocumentModel as unknown as { EAGER_VERIFY: number }).EAGER_VERIFY = 1000;
+    try {
+      expect(doc.verifyDeferred).toBe(true);
+      const init = doc.initMessage();
+      expect(init.type === 'init' && init.findings).toBeUndefined();
+      expect(doc.findings().filter((f) => f.severity === 'error')).toEqual([]);
+      expect(doc.verifyDeferred).toBe(false);
+    } finally {
+      (TableDocumentModel as unknown as { EAGER_VERIFY: number }).EAGER_VERIFY = saved;
+      doc.dispose();
+    }
   });
 });
