@@ -7,7 +7,7 @@ import { bytesEqual, compareBytes, crc32, readU24, readU32, readU64, startsWith 
 import { Block, BlockContext, BlockSource, memorySource, readBlock } from './block.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import {
-  BlockType, HashFormat, MAGIC, MIN_TABLE_SIZE, SHA1, blockTypeName, footerLength, hashById, headerLength,
+  BlockType, HashFormat, MAGIC, MIN_TABLE_SIZE, SHA1, blockTypeName, footerLength, hashById, headerLength, isBlockType,
 } from './format.js';
 import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, logKey } from './record.js';
 
@@ -182,6 +182,13 @@ export class Table {
     let off = offset;
     let guard = 0;
     while (off < this.dataEnd) {
+      // Peek at the type byte first: the block after a section's last one is usually a log
+      // block, and reading it whole would inflate it only to stop here.
+      // An unknown byte still goes through block() so it is reported as corruption.
+      if (!this.cache.has(off)) {
+        const t = this.typeAt(off);
+        if (t !== type && t !== undefined && isBlockType(t)) return;
+      }
       const b = this.block(off);
       if (!b || b.type !== type) return;
       yield b;
@@ -189,6 +196,12 @@ export class Table {
       off += b.fullSize;
       if (++guard > this.size) throw formatError('block chain does not end', off).inFile(this.name);
     }
+  }
+
+  /** Type byte of the block at `offset` (after the file header for the first block). */
+  private typeAt(offset: number): number | undefined {
+    const at = offset === 0 ? this.header.headerLength : offset;
+    return at < this.dataEnd ? this.source.read(at, 1)[0] : undefined;
   }
 
   /** Records of one section from the start. */
