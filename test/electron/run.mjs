@@ -107,7 +107,7 @@ async function runDesktop(exe, testsPath, work, reportFile, repoDir) {
       vscodeExecutablePath: exe,
       extensionDevelopmentPath: EXTENSION,
       extensionTestsPath: testsPath,
-      extensionTestsEnv: { REFTABLE_TEST_REPORT: reportFile },
+      extensionTestsEnv: { REFTABLE_TEST_REPORT: reportFile, REFTABLE_DEMO_REFS: process.env.REFTABLE_DEMO_REFS },
       launchArgs: [repoDir, '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes',
         '--user-data-dir', join(work, 'user-data'), '--extensions-dir', join(work, 'extensions')],
     });
@@ -126,7 +126,7 @@ async function runCodeServer(testsPath, work, reportFile, repoDir) {
   let server;
   let browser;
   try {
-    server = await startCodeServer({ dir: work, env: { REFTABLE_TEST_REPORT: reportFile, GIT_CONFIG_NOSYSTEM: '1' } });
+    server = await startCodeServer({ dir: work, env: { REFTABLE_TEST_REPORT: reportFile, REFTABLE_DEMO_REFS: process.env.REFTABLE_DEMO_REFS, GIT_CONFIG_NOSYSTEM: '1' } });
     browser = await launchBrowser();
     const page = await browser.newPage();
     const remote = `vscode-remote://127.0.0.1:${server.port}`;
@@ -136,7 +136,7 @@ async function runCodeServer(testsPath, work, reportFile, repoDir) {
       ['extensionDevelopmentPath', `${remote}${EXTENSION}`],
       ['extensionTestsPath', `${remote}${testsPath}`],
     ]);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(repoDir)}&payload=${encodeURIComponent(payload)}`, { timeout: 30_000 });
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(repoDir)}&payload=${encodeURIComponent(payload)}`, { timeout: 90_000, waitUntil: 'domcontentloaded' });
     const results = await waitFor('the suite to finish in the extension host', () => {
       const r = readResults(reportFile);
       return r?.done ? r : undefined;
@@ -167,6 +167,9 @@ try {
   const testsPath = await bundle();
   const repo = await makeDemoRepo(join(work, 'demo'));
   const reportFile = join(work, 'mocha-report.json');
+  const refsFile = join(work, 'demo-refs.json');
+  writeFileSync(refsFile, JSON.stringify(repo.refs));
+  process.env.REFTABLE_DEMO_REFS = refsFile;
   report = host === 'desktop'
     ? await runDesktop(exe, testsPath, work, reportFile, repo.dir)
     : await runCodeServer(testsPath, work, reportFile, repo.dir);
