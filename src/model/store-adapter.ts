@@ -3,10 +3,8 @@
  * Everything store-specific the extension depends on is in this file.
  */
 import * as path from 'node:path';
-import { utf8, text } from '../engine/bytes.js';
 import { ErrorCode, ReftableError } from '../engine/errors.js';
-import { refEntry } from '../store/convert.js';
-import { compareNames, isRootRef, RefDatabase } from '../store/refdb.js';
+import { RefDatabase } from '../store/refdb.js';
 import { discoverRepository, findRepositories } from '../store/repository.js';
 import { applyTransaction, renameRef } from '../store/transaction.js';
 import { deleteReflogEntry, expireReflogs } from '../store/reflog-edit.js';
@@ -24,29 +22,9 @@ class StoreRepository implements RefSource, RefWriter {
 
   // ---- read ------------------------------------------------------------------------------
 
-  *scan(prefix: string, from?: string): Iterable<RefEntry> {
-    const seek = from !== undefined && compareNames(from, prefix) > 0 ? from : undefined;
-    if (seek === undefined) {
-      yield* this.db.refs({ prefixes: prefix ? [prefix] : undefined, includeRootRefs: prefix === '' });
-      return;
-    }
-    const stacks = this.db.stacks;
-    if (stacks.length === 1) {
-      // The main worktree's view is one stack: seek the merged tables directly (O(log n)).
-      const names = stacks[0].stack.tables.map((t) => t.name);
-      const p = utf8(prefix);
-      for (const s of stacks[0].stack.merged.refs(utf8(seek))) {
-        const name = text(s.record.name);
-        if (!startsWithBytes(s.record.name, p)) return;
-        if (!name.startsWith('refs/') && !isRootRef(name)) continue;
-        yield refEntry(s.record, stacks[0].id, names[s.tableIndex], name);
-      }
-      return;
-    }
-    // A linked worktree merges two stacks with name routing the store keeps private: skip to `from`.
-    for (const r of this.db.refs({ prefixes: prefix ? [prefix] : undefined, includeRootRefs: prefix === '' })) {
-      if (compareNames(r.name, seek) >= 0) yield r;
-    }
+  scan(prefix: string, from?: string): Iterable<RefEntry> {
+    // The store seeks to `from` in every stack (main and worktree alike): paging is O(log n).
+    return this.db.refs({ prefixes: prefix ? [prefix] : undefined, includeRootRefs: prefix === '', from });
   }
 
   ref(name: string): RefEntry | undefined {
@@ -161,11 +139,6 @@ class StoreRepository implements RefSource, RefWriter {
   }
 }
 
-function startsWithBytes(a: Uint8Array, p: Uint8Array): boolean {
-  if (a.length < p.length) return false;
-  for (let i = 0; i < p.length; i++) if (a[i] !== p[i]) return false;
-  return true;
-}
 
 /** `reftable.autoCompact` (default true): run git's auto-compaction after our writes. */
 let autoCompactSetting: () => boolean = () => true;

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fromHex, startsWith, text, utf8 } from '../engine/bytes.js';
+import { compareBytes, fromHex, startsWith, text, utf8 } from '../engine/bytes.js';
 import { ErrorCode, ReftableError } from '../engine/errors.js';
 import { MergedTables, Sourced, isExistenceMarker, mergeByKey } from '../engine/merged.js';
 import { LogRecord, RefRecord, logKey } from '../engine/record.js';
@@ -40,6 +40,8 @@ export interface RefsOptions {
   prefixes?: string[];
   /** Also list root refs (HEAD, ORIG_HEAD, …) like `for-each-ref --include-root-refs`. */
   includeRootRefs?: boolean;
+  /** Start at this name (inclusive) instead of the prefix start: paging seeks, never skips. */
+  from?: string;
 }
 
 export interface OpenRefDatabaseOptions {
@@ -146,7 +148,9 @@ export class RefDatabase {
     const ranges = normalizePrefixes(opts.prefixes);
     for (const prefix of ranges) {
       const p = prefix === undefined ? undefined : utf8(prefix);
-      const streams = this.stacks.map((h) => this.ownedRefs(h, p));
+      const fromBytes = opts.from === undefined ? undefined : utf8(opts.from);
+      const from = fromBytes && (p === undefined || compareBytes(fromBytes, p) > 0) ? fromBytes : undefined;
+      const streams = this.stacks.map((h) => this.ownedRefs(h, p, from));
       for (const s of mergeByKey(streams, (e) => e.rec.name)) {
         const { rec, handle, table } = s.record;
         const name = text(rec.name);
@@ -155,9 +159,16 @@ export class RefDatabase {
     }
   }
 
-  private *ownedRefs(h: StackHandle, prefix: Uint8Array | undefined): Generator<{ rec: RefRecord; handle: StackHandle; table: string }> {
+  private *ownedRefs(h: StackHandle, prefix: Uint8Array | undefined, from?: Uint8Array): Generator<{ rec: RefRecord; handle: StackHandle; table: string }> {
     const m = h.stack.merged;
-    const it: Iterable<Sourced<RefRecord>> = prefix ? m.refsWithPrefix(prefix) : m.refs();
+    const it: Iterable<Sourced<RefRecord>> = from
+      ? (function* () {
+        for (const s of m.refs(from)) {
+          if (prefix && !startsWith(s.record.name, prefix)) return;
+          yield s;
+        }
+      })()
+      : prefix ? m.refsWithPrefix(prefix) : m.refs();
     const names = h.stack.tables.map((t) => t.name);
     for (const s of it) {
       if (this.current !== this.main && !this.owns(h, text(s.record.name))) continue;

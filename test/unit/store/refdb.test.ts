@@ -33,6 +33,17 @@ describe('RefDatabase on the basic fixture', () => {
     expect(normalizePrefixes(['x', ''])).toEqual([undefined]);
   });
 
+  it('pages from a name: seeks to it, keeps the prefix bound', () => {
+    const heads = [...db.refs({ prefixes: ['refs/heads/'] })].map((r) => r.name);
+    expect(heads.length).toBeGreaterThan(3);
+    const from = heads[2];
+    expect([...db.refs({ prefixes: ['refs/heads/'], from })].map((r) => r.name)).toEqual(heads.slice(2));
+    // A `from` between two names starts at the next one; before the prefix it is ignored.
+    expect([...db.refs({ prefixes: ['refs/heads/'], from: heads[2] + '\u0000' })].map((r) => r.name)).toEqual(heads.slice(3));
+    expect([...db.refs({ prefixes: ['refs/heads/'], from: 'refs/a' })].map((r) => r.name)).toEqual(heads);
+    expect([...db.refs({ prefixes: ['refs/heads/'], from: 'refs/heads0' })]).toEqual([]);
+  });
+
   it('reads raw records and resolves symref chains', () => {
     const head = db.ref('HEAD')!;
     expect(head).toMatchObject({ type: 'symref', target: 'refs/heads/main', stack: 'main' });
@@ -98,6 +109,10 @@ describe('RefDatabase in a linked worktree', () => {
       expect(main.ref('worktrees/wt/HEAD')).toMatchObject({ target: 'refs/heads/wtbranch', stack: 'wt' });
       expect(main.ref('worktrees/wt/refs/bisect/bad')?.oid).toBe(wt.ref('refs/bisect/bad')?.oid);
       expect(main.ref('refs/bisect/bad')).toBeUndefined();
+      // Paging from a name in a linked worktree's view (two stacks merged by routing).
+      const all = [...wt.refs({ includeRootRefs: true })].map((r) => r.name);
+      const mid = all[Math.floor(all.length / 2)];
+      expect([...wt.refs({ includeRootRefs: true, from: mid })].map((r) => r.name)).toEqual(all.slice(all.indexOf(mid)));
       expect(wt.ref('refs/worktree/mainonly')).toBeUndefined();
       const wtNames = [...wt.refs()].map((r) => r.name);
       expect(wtNames).toEqual(['refs/bisect/bad', 'refs/heads/main', 'refs/heads/wtbranch', 'refs/worktree/private']);
