@@ -77,6 +77,7 @@ export function checkRefnameAvailable(
   namesBelow: (prefix: string) => Iterable<string>,
   extras: ReadonlySet<string>,
   skip: ReadonlySet<string> = new Set(),
+  extrasBelow?: (prefix: string) => Iterable<string>,
 ): void {
   let slash = name.indexOf('/');
   while (slash >= 0) {
@@ -91,8 +92,10 @@ export function checkRefnameAvailable(
   for (const below of namesBelow(prefix)) {
     if (!skip.has(below)) throw conflict(`'${below}' exists; cannot create '${name}'`, name, below);
   }
-  for (const e of [...extras].sort()) {
-    if (e.startsWith(prefix) && !skip.has(e)) throw conflict(`cannot process '${name}' and '${e}' at the same time`, name, e);
+  // Large transactions pass a sorted lookup; scanning the set is fine for small ones.
+  const below = extrasBelow ? extrasBelow(prefix) : [...extras].filter((e) => e.startsWith(prefix)).sort();
+  for (const e of below) {
+    if (!skip.has(e)) throw conflict(`cannot process '${name}' and '${e}' at the same time`, name, e);
   }
 }
 

@@ -103,8 +103,9 @@ interface Update {
   parent?: Update;
 }
 
+const HEX = /^[0-9a-fA-F]+$/;
 function oidBytes(hex: string, size: number, what: string): Uint8Array {
-  if (!new RegExp(`^[0-9a-fA-F]{${size * 2}}$`).test(hex)) {
+  if (hex.length !== size * 2 || !HEX.test(hex)) {
     throw new ReftableError(ErrorCode.Usage, `${what}: '${hex}' is not a ${size * 2}-digit hex object id`);
   }
   return fromHex(hex.toLowerCase());
@@ -176,6 +177,20 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackRef; updat
     if (!q) queued.set(at.stack, (q = { at, updates: [] }));
     q.updates.push(u);
   };
+  // Sorted names of the transaction for the D/F check of large transactions (200 000 refs).
+  const sortedNames = [...affected].sort();
+  const late = new Set<string>();
+  const extrasBelow = function* (prefix: string): Generator<string> {
+    let lo = 0;
+    let hi = sortedNames.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sortedNames[mid] < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < sortedNames.length && sortedNames[i].startsWith(prefix); i++) yield sortedNames[i];
+    for (const n of late) if (n.startsWith(prefix)) yield n;
+  };
   const head = view.raw('HEAD');
   const headTarget = head?.valueType === RefValueType.Symref ? text(head.target!) : undefined;
 
@@ -190,6 +205,7 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackRef; updat
       const h: Update = { ...u, refname: 'HEAD', logOnly: true, noDeref: true, isSymref: false, current: u.current, parent: undefined, newTarget: undefined, oldTarget: undefined };
       all.push(h);
       affected.add('HEAD');
+      late.add('HEAD');
     }
 
     const r = view.stack(at).merged.ref(utf8(at.name))?.record;
@@ -201,7 +217,7 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackRef; updat
     } else if (r) current = r.value!;
 
     if (!r && !expectsExisting(u)) {
-      checkRefnameAvailable(u.refname, (n) => view.raw(n) !== undefined, (p) => view.namesBelow(p), affected);
+      checkRefnameAvailable(u.refname, (n) => view.raw(n) !== undefined, (p) => view.namesBelow(p), affected, new Set(), extrasBelow);
       if (u.haveNew && !nullNew(u)) {
         u.current = current;
         queue(u);
@@ -231,6 +247,7 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackRef; updat
           throw new ReftableError(ErrorCode.Usage, `multiple updates for '${referent}' (including one via symref '${u.refname}') are not allowed`, { data: { ref: referent } });
         }
         affected.add(referent);
+        late.add(referent);
         all.push(derived);
       }
     }
@@ -295,7 +312,9 @@ interface WriteCtx {
 /** write_transaction_table for one stack. */
 function buildTransactionTable(ctx: WriteCtx, updates: Update[], ui: number): Uint8Array | undefined {
   const size = ctx.view.info.hash.size;
-  const sorted = [...updates].sort((a, b) => compareBytesKey(utf8(stackFor(ctx.view.info, a.refname).name), utf8(stackFor(ctx.view.info, b.refname).name)));
+  const keyed = updates.map((u) => ({ u, key: utf8(stackFor(ctx.view.info, u.refname).name) }));
+  keyed.sort((a, b) => compareBytesKey(a.key, b.key));
+  const sorted = keyed.map((k) => k.u);
   const refs: RefRecord[] = [];
   const logs: LogRecord[] = [];
   for (const u of sorted) {

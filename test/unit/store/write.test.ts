@@ -1,0 +1,205 @@
+/**
+ * Write side without git: ref name rules, update-ref --stdin parsing, reflog message and date
+ * rules, locking (timeout, stale lock reported, never removed), and failure atomicity with
+ * injected I/O errors (disk full, read-only directory): stack untouched, no lock, no temp file.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ReftableError } from '../../../src/engine/errors';
+import { initRepository } from '../../../src/store/init';
+import { setFaultInjector } from '../../../src/store/lock';
+import { normalizeReflogMessage, parseExpiryDate, parseGitDate, EXPIRE_ALL } from '../../../src/store/reflog-policy';
+import { checkWritableRefname, refnameProblem } from '../../../src/store/refname';
+import { discoverRepository } from '../../../src/store/repository';
+import { applyTransaction } from '../../../src/store/transaction';
+import { parseUpdateStdin } from '../../../src/store/update-stdin';
+import { packRefs } from '../../../src/store/compaction';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-write-unit-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const A = 'a'.repeat(40);
+const B = 'b'.repeat(40);
+const env = { GIT_COMMITTER_NAME: 'C', GIT_COMMITTER_EMAIL: 'c@x', GIT_COMMITTER_DATE: '1700000000 -0800', GIT_TEST_REFTABLE_AUTOCOMPACTION: 'false' };
+
+function repo(name: string) {
+  initRepository(path.join(tmp, name));
+  return discoverRepository(path.join(tmp, name));
+}
+function code(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ReftableError) return e.code;
+    throw e;
+  }
+  return undefined;
+}
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fs.readdirSync(dir)) out[f] = fs.readFileSync(path.join(dir, f)).toString('hex');
+  return out;
+}
+
+describe('ref names (git check-ref-format)', () => {
+  it('rejects what git rejects', () => {
+    for (const bad of ['refs/heads/a..b', 'refs/heads/.x', 'refs/heads/x.lock', 'refs/heads/x/', 'refs//x', 'refs/heads/a b', 'refs/heads/a~1',
+      'refs/heads/a^', 'refs/heads/a:b', 'refs/heads/a?', 'refs/heads/a*', 'refs/heads/a[', 'refs/heads/a\\b', 'refs/heads/a@{1}', '@', 'refs/heads/x.', 'refs/heads/\u0001']) {
+      expect(refnameProblem(bad, { allowOneLevel: true }), bad).toBeDefined();
+    }
+    for (const good of ['refs/heads/main', 'refs/heads/a.b', 'refs/tags/v1.0', 'HEAD', 'refs/heads/ü']) expect(refnameProblem(good, { allowOneLevel: true })).toBeUndefined();
+    expect(code(() => checkWritableRefname('FETCH_HEAD'))).toBe('REF_NAME');
+    expect(code(() => checkWritableRefname('MERGE_HEAD'))).toBe('REF_NAME');
+    expect(code(() => checkWritableRefname('lowercase'))).toBe('REF_NAME');
+    expect(code(() => checkWritableRefname('ORIG_HEAD'))).toBeUndefined();
+  });
+});
+
+describe('update-ref --stdin parser', () => {
+  const opts = { hexLength: 40 };
+  it('parses every command, quoting and -z', () => {
+    const [tx] = parseUpdateStdin(`create refs/heads/a ${A}\nupdate "refs/heads/q\\303\\274" ${B} ${A}\ndelete refs/heads/c\nverify refs/heads/d\nsymref-create refs/heads/s refs/heads/a\nsymref-update HEAD refs/heads/a ref refs/heads/b\noption no-deref\nsymref-delete refs/heads/s\n`, opts);
+    expect(tx.end).toBe('commit');
+    expect(tx.updates.map((u) => u.op)).toEqual(['create', 'update', 'delete', 'verify', 'symref-create', 'symref-update', 'symref-delete']);
+    expect(tx.updates[1].name).toBe('refs/heads/qü');
+    expect(tx.updates[3]).toMatchObject({ op: 'verify', old: '0'.repeat(40) });
+    const z = parseUpdateStdin(`update refs/heads/a\0${A}\0\0create refs/heads/b\0${B}\0`, { ...opts, z: true });
+    expect(z[0].updates).toEqual([{ op: 'update', name: 'refs/heads/a', oid: A }, { op: 'create', name: 'refs/heads/b', oid: B }]);
+    const multi = parseUpdateStdin(`start\ncreate refs/heads/a ${A}\ncommit\nstart\ncreate refs/heads/b ${A}\nabort\nstart\ncreate refs/heads/c ${A}\n`, opts);
+    expect(multi.map((t) => t.end)).toEqual(['commit', 'abort', 'abort']);
+  });
+  it('names the malformed line', () => {
+    const cases: [string, RegExp][] = [
+      [`create refs/heads/a ${A}\nbogus\n`, /line 2: unknown command/],
+      [`create refs/heads/a\n`, /line 1: create refs\/heads\/a: missing <new-oid>/],
+      [`create refs/heads/a xyz\n`, /invalid <new-oid>/],
+      [`create refs/heads/a ${'0'.repeat(40)}\n`, /zero <new-oid>/],
+      [`update refs/heads/a..b ${A}\n`, /invalid ref format/],
+      [`create refs/heads/a ${A} extra\n`, /extra input/],
+      [` create refs/heads/a ${A}\n`, /whitespace before command/],
+      [`\n`, /empty command/],
+      [`update "refs/heads/a ${A}\n`, /badly quoted/],
+      [`symref-delete refs/heads/s\n`, /cannot operate with deref mode/],
+      [`start\nstart\n`, /line 2: cannot restart/],
+      [`start\nprepare\ncreate refs/heads/a ${A}\n`, /line 3: prepared transactions can only be closed/],
+    ];
+    for (const [input, re] of cases) {
+      let err: unknown;
+      try {
+        parseUpdateStdin(input, opts);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, input).toBeInstanceOf(ReftableError);
+      expect((err as ReftableError).code).toBe('USAGE');
+      expect((err as ReftableError).message, input).toMatch(re);
+    }
+  });
+});
+
+describe('reflog policy', () => {
+  it('normalises messages like refs.c and truncates to blockSize/2', () => {
+    expect(Buffer.from(normalizeReflogMessage('  multi\nline   message  ', 4096)).toString()).toBe('multi line message');
+    expect(normalizeReflogMessage(undefined, 4096).length).toBe(0);
+    expect(normalizeReflogMessage('x'.repeat(5000), 4096).length).toBe(2048);
+  });
+  it('parses git dates and expiry dates', () => {
+    expect(parseGitDate('1700000000 -0800')).toEqual({ time: 1700000000, tz: -800 });
+    expect(parseGitDate('@1700000000 +0530')).toEqual({ time: 1700000000, tz: 530 });
+    expect(parseGitDate('2023-11-14T22:13:20Z')).toEqual({ time: 1700000000, tz: 0 });
+    expect(parseGitDate('2023-11-14 14:13:20 -0800')).toEqual({ time: 1700000000, tz: -800 });
+    expect(parseGitDate('2023-11-15T03:43:20+05:30')).toEqual({ time: 1700000000, tz: 530 });
+    expect(parseGitDate('Tue, 14 Nov 2023 22:13:20 +0000')).toEqual({ time: 1700000000, tz: 0 });
+    const now = 1700000000_000;
+    expect(parseExpiryDate('now', now)).toBe(EXPIRE_ALL);
+    expect(parseExpiryDate('all', now)).toBe(EXPIRE_ALL);
+    expect(parseExpiryDate('never', now)).toBe(0);
+    expect(parseExpiryDate('90.days.ago', now)).toBe(1700000000 - 90 * 86400);
+    expect(parseExpiryDate('2 weeks ago', now)).toBe(1700000000 - 14 * 86400);
+    expect(parseExpiryDate('1600000000', now)).toBe(1600000000);
+    expect(() => parseExpiryDate('someday', now)).toThrow(ReftableError);
+  });
+});
+
+describe('transactions without git', () => {
+  it('expectations fail cleanly and write nothing', () => {
+    const info = repo('expect');
+    applyTransaction(info, [{ op: 'create', name: 'refs/heads/main', oid: A }], { env });
+    const rt = path.join(info.commonDir, 'reftable');
+    const before = snapshot(rt);
+    expect(code(() => applyTransaction(info, [{ op: 'create', name: 'refs/heads/x', oid: A }, { op: 'create', name: 'refs/heads/main', oid: B }], { env }))).toBe('EXPECTATION');
+    expect(code(() => applyTransaction(info, [{ op: 'update', name: 'refs/heads/main', oid: B, old: B }], { env }))).toBe('EXPECTATION');
+    expect(code(() => applyTransaction(info, [{ op: 'delete', name: 'refs/heads/nope', old: A }], { env }))).toBe('EXPECTATION');
+    expect(code(() => applyTransaction(info, [{ op: 'create', name: 'refs/heads/main/sub', oid: A }], { env }))).toBe('REF_NAME');
+    expect(code(() => applyTransaction(info, [{ op: 'create', name: 'refs/heads/a b', oid: A }], { env }))).toBe('REF_NAME');
+    expect(code(() => applyTransaction(info, [{ op: 'update', name: 'refs/heads/main', oid: B }], { env, message: '' }))).toBe('USAGE');
+    expect(snapshot(rt)).toEqual(before);
+  });
+
+  it('a stale tables.list.lock is reported with its age and never removed', () => {
+    const info = repo('lock');
+    const lock = path.join(info.commonDir, 'reftable', 'tables.list.lock');
+    fs.writeFileSync(lock, '');
+    const t0 = Date.now();
+    let err: ReftableError | undefined;
+    try {
+      applyTransaction(info, [{ op: 'create', name: 'refs/heads/main', oid: A }], { env });
+    } catch (e) {
+      err = e as ReftableError;
+    }
+    expect(err?.code).toBe('LOCK');
+    expect(err?.message).toMatch(/tables\.list\.lock exists \(\d+ (ms|s) old\)/);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(90); // reftable.lockTimeout default 100 ms
+    expect(fs.existsSync(lock)).toBe(true);
+    fs.unlinkSync(lock);
+    expect(applyTransaction(info, [{ op: 'create', name: 'refs/heads/main', oid: A }], { env }).tables).toHaveLength(1);
+  });
+
+  it('injected I/O failures (disk full, read-only) leave the stack untouched with no lock or temp', () => {
+    const info = repo('faults');
+    applyTransaction(info, [{ op: 'create', name: 'refs/heads/main', oid: A }], { env });
+    const rt = path.join(info.commonDir, 'reftable');
+    const before = snapshot(rt);
+    const faults: [string, (op: string, f: string) => boolean, string][] = [
+      ['ENOSPC on table write', (op, f) => op === 'writeSync' && f.includes('.temp.'), 'ENOSPC'],
+      ['ENOSPC on list write', (op, f) => op === 'writeSync' && f.endsWith('tables.list.lock'), 'ENOSPC'],
+      ['EIO on fsync', (op) => op === 'fsyncSync', 'EIO'],
+      ['EROFS creating the lock', (op, f) => op === 'openSync' && f.endsWith('.lock'), 'EROFS'],
+      ['EACCES creating the temp table', (op, f) => op === 'openSync' && f.includes('.temp.'), 'EACCES'],
+      ['EIO renaming the table', (op, f) => op === 'renameSync' && f.includes('.temp.'), 'EIO'],
+      ['EIO committing the list', (op, f) => op === 'renameSync' && f.endsWith('tables.list.lock'), 'EIO'],
+    ];
+    for (const [what, when, errno] of faults) {
+      setFaultInjector((op, f) => {
+        if (when(op, f)) throw Object.assign(new Error(`${errno}: injected`), { code: errno });
+      });
+      try {
+        expect(code(() => applyTransaction(info, [{ op: 'update', name: 'refs/heads/main', oid: B }], { env })), what).toBe('IO');
+      } finally {
+        setFaultInjector(undefined);
+      }
+      expect(snapshot(rt), what).toEqual(before);
+    }
+    expect(applyTransaction(info, [{ op: 'update', name: 'refs/heads/main', oid: B }], { env }).tables).toHaveLength(1);
+  });
+
+  it('refuses to write on top of a corrupt stack and on unknown repository extensions', () => {
+    const info = repo('corrupt');
+    applyTransaction(info, [{ op: 'create', name: 'refs/heads/main', oid: A }], { env });
+    const rt = path.join(info.commonDir, 'reftable');
+    const name = fs.readFileSync(path.join(rt, 'tables.list'), 'utf8').trim().split('\n').pop()!;
+    const file = path.join(rt, name);
+    const bytes = fs.readFileSync(file);
+    bytes[bytes.length - 1] ^= 0xff; // break the footer CRC
+    fs.writeFileSync(file, bytes);
+    const before = snapshot(rt);
+    const c = code(() => applyTransaction(info, [{ op: 'create', name: 'refs/heads/x', oid: A }], { env }));
+    expect(c).toBe('CHECKSUM');
+    expect(code(() => packRefs(info))).toBe('CHECKSUM');
+    expect(snapshot(rt)).toEqual(before);
+    const cfg = path.join(info.commonDir, 'config');
+    fs.appendFileSync(cfg, '\tmysteryext = yes\n');
+    expect(code(() => discoverRepository(path.join(tmp, 'corrupt')))).toBe('REPOSITORY');
+  });
+});
