@@ -10,6 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_DEMO_DIR, makeDemoRepo } from './demo-repo.mjs';
+import { WRAPPER } from './git-path.mjs';
 import { CODE_SERVER, ROOT, freePort, installExtension, startCodeServer } from '../test/e2e/lib/code-server.mjs';
 
 const opt = Object.fromEntries(process.argv.slice(2).map((a) => {
@@ -46,7 +47,9 @@ if (!opt['code-server'] && onPath('code')) {
   mkdirSync(dir, { recursive: true });
   installExtension(join(dir, 'extensions'), { link: true });
   const port = typeof opt.port === 'string' ? Number(opt.port) : Number(process.env.PORT) || (await freePort());
-  const server = await startCodeServer({ dir, port, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+  // VS Code's git extension needs a git that reads reftable (the system one may be older).
+  const settings = existsSync(WRAPPER) ? { 'git.path': WRAPPER } : {};
+  const server = await startCodeServer({ dir, port, settings });
   server.child.stdout.on('data', (d) => process.stdout.write(d));
   server.child.stderr.on('data', (d) => process.stderr.write(d));
   const url = `${server.url}/?folder=${encodeURIComponent(repo.dir)}`;

@@ -159,7 +159,7 @@ if (!host && opt.host !== 'desktop') {
   if (p.status === 0 && existsSync(CODE_SERVER) && existsSync(CHROMIUM)) host = 'code-server';
   else say(`code-server route unavailable: ${(p.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
 }
-if (!host) skipLoudly('no VS Code desktop (set VSCODE_EXECUTABLE) and no code-server (scripts/provision-e2e.sh failed)');
+if (!host) skipLoudly(opt.host === 'desktop' ? 'no VS Code desktop (set VSCODE_EXECUTABLE)' : 'no VS Code desktop (set VSCODE_EXECUTABLE) and no code-server (scripts/provision-e2e.sh failed)');
 
 const work = mkdtempSync(join(tmpdir(), 'reftable-electron-'));
 let report;
