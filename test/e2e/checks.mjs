@@ -113,9 +113,28 @@ async function viewsScreenshot(page, wb, pkg, file) {
   }
   const tables = wb.pane(tablesView(pkg)).locator('.pane-header').first();
   if ((await tables.getAttribute('aria-expanded')) === 'true') await tables.click();
-  await sleep(500);
+  await sleep(300);
+  // Give Refs more height: drag the sash above Reflog down.
+  const reflogPane = wb.pane(reflogView(pkg));
+  let top = (await reflogPane.boundingBox())?.y;
+  const hsash = page.locator('.part.sidebar .monaco-sash.horizontal').filter({ visible: true });
+  for (let i = 0; top !== undefined && i < (await hsash.count()); i++) {
+    const s = await hsash.nth(i).boundingBox();
+    if (s && Math.abs(s.y + s.height / 2 - top) < 6) {
+      await page.mouse.move(s.x + 100, s.y + s.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(s.x + 100, s.y + s.height / 2 + 130, { steps: 8 });
+      await page.mouse.up();
+      break;
+    }
+  }
+  // Park the pointer away from the sash so its hover highlight is not in the picture.
+  await page.mouse.move(700, 700);
+  await sleep(800);
+  top = (await reflogPane.boundingBox())?.y ?? 400;
   const b = await sidebar.boundingBox();
-  await page.screenshot({ path: file, clip: { x: 0, y: 30, width: Math.round((b?.x ?? 48) + (b?.width ?? 500)), height: 430 } });
+  const height = Math.min(760, Math.round(top + 22 * 6 + 10)) - 30;
+  await page.screenshot({ path: file, clip: { x: 0, y: 30, width: Math.round((b?.x ?? 48) + (b?.width ?? 500)), height } });
   return file;
 }
 
