@@ -142,12 +142,14 @@ export const CHECKS = [
   {
     name: 'activity-bar',
     title: 'the Reftable activity-bar entry opens its views',
+    timeoutMs: 90_000,
     async run({ page, wb, pkg }) {
       const title = container(pkg).title;
       const item = page.locator(`.part.activitybar .action-item a[aria-label^="${title}"], .part.activitybar .action-item[aria-label^="${title}"]`).first();
-      await item.waitFor({ state: 'visible', timeout: 20_000 });
+      // The first check also waits out the extension host's start.
+      await item.waitFor({ state: 'visible', timeout: 45_000 });
       await item.click();
-      for (const v of [refsView(pkg), reflogView(pkg), tablesView(pkg)]) await wb.pane(v).waitFor({ state: 'visible', timeout: 10_000 });
+      for (const v of [refsView(pkg), reflogView(pkg), tablesView(pkg)]) await wb.pane(v).waitFor({ state: 'visible', timeout: 15_000 });
     },
   },
   {
@@ -157,7 +159,8 @@ export const CHECKS = [
     async run({ wb, repo, pkg }) {
       const pane = refsView(pkg);
       await wb.expandPane(pane);
-      for (const g of ['Branches', 'Tags', 'Remotes']) await expectRow(wb, pane, [g], 15_000);
+      // The first rows wait for activation and the repository scan: the slowest step on a busy machine.
+      for (const g of ['Branches', 'Tags', 'Remotes']) await expectRow(wb, pane, [g], 30_000);
       await wb.expandRow(pane, 'Branches');
       await expectRow(wb, pane, ['main', short(repo.git('rev-parse', 'refs/heads/main'))]);
       await wb.expandRow(pane, 'Tags');
