@@ -60,9 +60,11 @@ export function text(b: Uint8Array): string {
 }
 
 const HEX = '0123456789abcdef';
+/** Two hex digits per byte value: one concatenation per byte instead of two. */
+const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, i) => HEX[i >> 4] + HEX[i & 15]);
 export function toHex(b: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < b.length; i++) s += HEX[b[i] >> 4] + HEX[b[i] & 15];
+  for (let i = 0; i < b.length; i++) s += HEX_BYTE[b[i]];
   return s;
 }
 export function fromHex(s: string): Uint8Array {

@@ -73,20 +73,34 @@ export interface EntryHeader {
 /** Decode the key framing of the record at `o`, given the previous key of this block. */
 export function decodeEntryHeader(b: Uint8Array, o: number, end: number, prevKey: Uint8Array): EntryHeader {
   const start = o;
-  const p = readVarint(b, o, end);
-  const s = readVarint(b, p.next, end);
-  const prefixLen = p.value;
-  const suffixLen = Math.floor(s.value / 8);
-  const extra = s.value & 7;
+  // Both varints nearly always fit in one byte; skip the general decoder (and its result
+  // object) then — this runs once per record of every scan.
+  let prefixLen: number;
+  let sv: number;
+  let next: number;
+  if (o + 1 < end && b[o] < 0x80 && b[o + 1] < 0x80) {
+    prefixLen = b[o];
+    sv = b[o + 1];
+    next = o + 2;
+  } else {
+    const p = readVarint(b, o, end);
+    const s = readVarint(b, p.next, end);
+    prefixLen = p.value;
+    sv = s.value;
+    next = s.next;
+  }
+  const suffixLen = Math.floor(sv / 8);
+  const extra = sv & 7;
   if (prefixLen > prevKey.length) {
     throw formatError(`key shares ${prefixLen} bytes with a previous key of only ${prevKey.length}`, start);
   }
-  const suffixStart = s.next;
+  const suffixStart = next;
   if (suffixLen > end - suffixStart) throw formatError(`key suffix of ${suffixLen} bytes runs past the end of the records`, start);
   if (prefixLen + suffixLen === 0) throw formatError('record has an empty key', start);
   const key = new Uint8Array(prefixLen + suffixLen);
-  key.set(prevKey.subarray(0, prefixLen));
-  key.set(b.subarray(suffixStart, suffixStart + suffixLen), prefixLen);
+  // Byte loops: ref names are short, and subarray() views cost more than the copy.
+  for (let i = 0; i < prefixLen; i++) key[i] = prevKey[i];
+  for (let i = 0; i < suffixLen; i++) key[prefixLen + i] = b[suffixStart + i];
   return { start, prefixLen, suffixLen, extra, suffixStart, valueStart: suffixStart + suffixLen, key };
 }
 
@@ -100,9 +114,15 @@ export function decodeRefValue(
   b: Uint8Array, h: EntryHeader, end: number, minUpdateIndex: number, hashSize: number,
 ): { record: RefRecord; next: number } {
   let o = h.valueStart;
-  const d = readVarint(b, o, end);
-  o = d.next;
-  const updateIndex = minUpdateIndex + d.value;
+  let delta: number;
+  if (o < end && b[o] < 0x80) {
+    delta = b[o++];
+  } else {
+    const d = readVarint(b, o, end);
+    o = d.next;
+    delta = d.value;
+  }
+  const updateIndex = minUpdateIndex + delta;
   if (!Number.isSafeInteger(updateIndex)) throw new ReftableError(ErrorCode.Unsupported, 'update index too large', { offset: h.valueStart });
   const rec: RefRecord = { kind: 'ref', name: h.key, updateIndex, valueType: h.extra as RefValueType };
   switch (h.extra) {
