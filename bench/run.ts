@@ -14,6 +14,7 @@ import { runChild } from './lib/inproc.js';
 import * as os from 'node:os';
 import { measurer } from './lib/proc.js';
 import { Row, machineInfo, writeResults } from './lib/report.js';
+import { bigTableFile, packedRepo, reflogRepo, unpackedRepo } from './lib/repos.js';
 import * as W from './workloads.js';
 
 const self = fileURLToPath(import.meta.url);
@@ -40,11 +41,13 @@ async function main(argv: string[]): Promise<void> {
   // Quick runs keep workload 5 short: 1,000 CLI processes alone take about a minute.
   let seqCount = quick ? 100 : 1000;
   let write = true;
+  let generateOnly = false;
   for (const a of argv) {
     if (a.startsWith('--sizes=')) sizes = a.slice(8).split(',').map(parseSize);
     else if (a.startsWith('--only=')) only = new Set(a.slice(7).split(','));
     else if (a.startsWith('--seq=')) seqCount = parseSize(a.slice(6));
     else if (a === '--no-write') write = false;
+    else if (a === '--generate-only') generateOnly = true;
     else if (a !== '--quick') throw new Error(`unknown option ${a}; see bench/README.md`);
   }
   for (const o of only) if (!(WORKLOADS as readonly string[]).includes(o)) throw new Error(`unknown workload ${o}; known: ${WORKLOADS.join(', ')}`);
@@ -54,6 +57,15 @@ async function main(argv: string[]): Promise<void> {
   if (!measurer()) ctx.log('python3 not found: CPU time and peak RSS are not measured; comparing wall time');
   const started = Date.now();
   ctx.log(`git ${ctx.gitVersion} (${ctx.git}); CLI ${ctx.cli ? 'built' : 'MISSING'}; sizes ${sizes.join(', ')}`);
+  if (generateOnly) {
+    for (const n of sizes) {
+      await packedRepo(ctx, n);
+      await unpackedRepo(ctx, n, W.UNPACKED_TABLES);
+    }
+    await reflogRepo(ctx, 100_000);
+    await bigTableFile(ctx, 40);
+    return;
+  }
   const rows: Row[] = [];
   const step = async (name: string, fn: () => Promise<Row[]>) => {
     if (!only.has(name)) return;

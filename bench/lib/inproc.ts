@@ -110,6 +110,7 @@ function prefix(a: { dir: string; prefix: string; runs: number }): Json {
 function firstPage(a: { dir: string; prefix: string; limit: number }): Json {
   collect();
   const before = memMb();
+  const c0 = process.cpuUsage();
   const t0 = now();
   const db = RefDatabase.open(a.dir);
   const page = [];
@@ -118,6 +119,7 @@ function firstPage(a: { dir: string; prefix: string; limit: number }): Json {
     if (page.length >= a.limit) break;
   }
   const ms = now() - t0;
+  const c = process.cpuUsage(c0);
   collect();
   const after = memMb();
   const again: number[] = [];
@@ -128,7 +130,7 @@ function firstPage(a: { dir: string; prefix: string; limit: number }): Json {
     again.push(now() - s);
   }
   db.close();
-  return { ms, warmMs: quantile(again, 0.5), count: page.length, heapDeltaMb: after.heapMb - before.heapMb, peakRssMb: after.peakRssMb };
+  return { ms, cpuMs: (c.user + c.system) / 1000, warmMs: quantile(again, 0.5), count: page.length, heapDeltaMb: after.heapMb - before.heapMb, peakRssMb: after.peakRssMb };
 }
 
 /** The inspector's whole-table layout of a big table held in memory, as the editor holds it. */
