@@ -142,12 +142,14 @@ async function layout(a: { file: string }): Promise<Json> {
   const bytes = new Uint8Array(fs.readFileSync(a.file));
   const table = Table.open(bytes, { name: a.file });
   const readMs = now() - t0;
+  const c0 = process.cpuUsage();
   const t1 = now();
   const lay = mod.tableLayout(table);
   const ms = now() - t1;
+  const c = process.cpuUsage(c0);
   collect();
   const after = memMb();
-  return { readMs, ms, blocks: lay.blocks.length, sizeMb: bytes.length / 2 ** 20, heapDeltaMb: after.heapMb - before.heapMb, peakRssMb: after.peakRssMb };
+  return { readMs, ms, cpuMs: (c.user + c.system) / 1000, blocks: lay.blocks.length, sizeMb: bytes.length / 2 ** 20, heapDeltaMb: after.heapMb - before.heapMb, peakRssMb: after.peakRssMb };
 }
 
 /** Reflog of one ref: newest `limit` entries through the lazy merged iterator, and all via RefDatabase.reflog. */
