@@ -33,12 +33,15 @@ const results = [];
 let server;
 let browser;
 let tmp;
-let cleaned = false;
 
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 const say = (s) => console.log(`[e2e ${elapsed().padStart(7)}] ${s}`);
 
+/** Set on SIGINT/SIGTERM/suite timeout: results recorded after it are teardown noise. */
+let frozen;
+
 function writeReport() {
+  if (frozen !== undefined) results.length = frozen;
   const passed = results.filter((r) => r.status === 'passed').length;
   const failed = results.filter((r) => r.status === 'failed').length;
   const skipped = results.filter((r) => r.status === 'skipped').length;
@@ -51,12 +54,15 @@ function writeReport() {
   return report;
 }
 
-async function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  await browser?.close().catch(() => {});
-  await server?.stop().catch(() => {});
-  if (tmp && !opt.keep) rmSync(tmp, { recursive: true, force: true });
+/** Stop Chromium and code-server once; every caller awaits the same stop. */
+let cleaning;
+function cleanup() {
+  cleaning ??= (async () => {
+    await browser?.close().catch(() => {});
+    await server?.stop().catch(() => {});
+    if (tmp && !opt.keep) rmSync(tmp, { recursive: true, force: true });
+  })();
+  return cleaning;
 }
 
 function finish(code) {
@@ -67,8 +73,10 @@ function finish(code) {
 
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, async () => {
+    if (frozen !== undefined) return;
     say(`${sig}: stopping code-server and chromium`);
     results.push({ name: 'interrupted', status: 'failed', error: sig });
+    frozen = results.length;
     await cleanup();
     finish(1);
   });
@@ -76,6 +84,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 const suiteTimer = setTimeout(async () => {
   say(`suite exceeded ${SUITE_TIMEOUT_MS / 1000} s`);
   results.push({ name: 'suite-timeout', status: 'failed', error: `suite exceeded ${SUITE_TIMEOUT_MS} ms` });
+  frozen = results.length;
   if (server) console.log(diagnostics(server));
   await cleanup();
   finish(1);
@@ -178,6 +187,7 @@ async function main() {
   const ctx = { page, wb, repo, server, pkg: readPackageJson(extension), results: RESULTS, root: ROOT, opt, say, state: {} };
   const outcome = new Map();
   for (const [i, check] of CHECKS.entries()) {
+    if (frozen !== undefined) break;
     if (only && !only.has(check.name)) continue;
     const shot = join(RESULTS, `${slug(i, check.name)}.png`);
     const missing = (check.needs ?? []).filter((n) => outcome.get(n) !== 'passed' && (!only || only.has(n)));

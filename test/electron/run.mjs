@@ -120,14 +120,26 @@ async function runDesktop(exe, testsPath, work, reportFile, repoDir) {
   return summarise(results, `VS Code desktop (${exe})`);
 }
 
+/** What an interrupt must stop: code-server runs in its own process group and would outlive us. */
+const live = { server: undefined, browser: undefined, work: undefined };
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => {
+    say(`${sig}: stopping code-server and chromium`);
+    await live.browser?.close().catch(() => {});
+    await live.server?.stop().catch(() => {});
+    if (live.work) rmSync(live.work, { recursive: true, force: true });
+    finish({ passed: 0, failed: 1, skipped: 0, host: null, error: `interrupted (${sig})` }, 1);
+  });
+}
+
 async function runCodeServer(testsPath, work, reportFile, repoDir) {
   const version = spawnSync(CODE_SERVER, ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? '';
   say(`host: code-server ${version}`);
   let server;
   let browser;
   try {
-    server = await startCodeServer({ dir: work, env: { REFTABLE_TEST_REPORT: reportFile, REFTABLE_DEMO_REFS: process.env.REFTABLE_DEMO_REFS, GIT_CONFIG_NOSYSTEM: '1' } });
-    browser = await launchBrowser();
+    server = live.server = await startCodeServer({ dir: work, env: { REFTABLE_TEST_REPORT: reportFile, REFTABLE_DEMO_REFS: process.env.REFTABLE_DEMO_REFS, GIT_CONFIG_NOSYSTEM: '1' } });
+    browser = live.browser = await launchBrowser();
     const page = await browser.newPage();
     const remote = `vscode-remote://127.0.0.1:${server.port}`;
     // The web workbench reads development options from `payload` (VS Code's browser
@@ -162,6 +174,7 @@ if (!host && opt.host !== 'desktop') {
 if (!host) skipLoudly(opt.host === 'desktop' ? 'no VS Code desktop (set VSCODE_EXECUTABLE)' : 'no VS Code desktop (set VSCODE_EXECUTABLE) and no code-server (scripts/provision-e2e.sh failed)');
 
 const work = mkdtempSync(join(tmpdir(), 'reftable-electron-'));
+live.work = work;
 let report;
 try {
   const testsPath = await bundle();

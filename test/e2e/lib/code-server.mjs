@@ -110,12 +110,21 @@ export async function startCodeServer(o) {
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exited = null;
+  // Last resort if we exit without stopping it (an uncaught error, process.exit elsewhere):
+  // the group must not outlive us.
+  const killOnExit = () => {
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+  };
+  process.on('exit', killOnExit);
   child.on('exit', (code, signal) => { exited = { code, signal }; });
   const server = {
     url: `http://127.0.0.1:${port}`, port, pid: child.pid, child, userDataDir, extensionsDir, home,
     output: () => output.join(''),
     exited: () => exited,
-    stop: () => stopGroup(child),
+    stop: async () => {
+      await stopGroup(child);
+      process.off('exit', killOnExit);
+    },
   };
   const deadline = Date.now() + (o.timeoutMs ?? 60_000);
   for (;;) {

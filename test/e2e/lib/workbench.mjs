@@ -10,6 +10,11 @@ export async function launchBrowser() {
     executablePath: CHROMIUM,
     headless: true,
     timeout: 30_000,
+    // Our own signal handlers stop Chromium and code-server together; Playwright's would exit
+    // the process before code-server is stopped.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--disable-dev-shm-usage', '--no-first-run'],
   });
