@@ -2,7 +2,7 @@
 // Make the demo reftable repository with our own engine (no git needed):
 //   node scripts/demo-repo.mjs [dir]      (default .tools/demo-repo, recreated each time)
 // Also importable: `const { createDemoRepo } = await loadDemoRepo()`.
-// The TypeScript source (scripts/demo-repo.ts) is bundled with esbuild on the fly so the engine
+// The TypeScript source (scripts/demo/create.ts) is bundled with esbuild on the fly so the engine
 // is used exactly as the extension uses it.
 import { build } from 'esbuild';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -18,7 +18,7 @@ export async function loadDemoRepo() {
   mkdirSync(outdir, { recursive: true });
   const outfile = join(outdir, `demo-repo-${process.pid}.mjs`);
   await build({
-    entryPoints: [join(ROOT, 'scripts', 'demo-repo.ts')],
+    entryPoints: [join(ROOT, 'scripts', 'demo', 'create.ts')],
     bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'warning',
   });
   try {

@@ -13,12 +13,12 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { utf8 } from '../src/engine/bytes.js';
-import { compactTables } from '../src/engine/compact.js';
-import { LogValueType, RefValueType, SHA1 } from '../src/engine/format.js';
-import type { LogRecord, RefRecord } from '../src/engine/record.js';
-import { Table } from '../src/engine/table.js';
-import { writeTable } from '../src/engine/writer.js';
+import { utf8 } from '../../src/engine/bytes.js';
+import { compactTables } from '../../src/engine/compact.js';
+import { LogValueType, RefValueType, SHA1 } from '../../src/engine/format.js';
+import type { LogRecord, RefRecord } from '../../src/engine/record.js';
+import { Table } from '../../src/engine/table.js';
+import { writeTable } from '../../src/engine/writer.js';
 
 const ZERO = '0'.repeat(40);
 const IDENT = { name: 'Demo User', email: 'demo@example.com' };
