@@ -180,7 +180,8 @@ export function diagnostics(server, lines = 40) {
   if (!server) return '';
   const parts = [`--- code-server output (last ${lines} lines) ---`, tail(server.output(), lines)];
   for (const f of logFiles(server.userDataDir)) {
-    if (!/exthost|remoteagent|extHost/i.test(f)) continue;
+    // The extension host, the server, and our own output channel (Reftable.log).
+    if (!/remoteexthost\.log$|remoteagent\.log$|reftable/i.test(f.slice(server.userDataDir.length))) continue;
     const text = readFileSync(f, 'utf8').trim();
     if (text) parts.push(`--- ${f.slice(server.userDataDir.length + 1)} (last ${lines} lines) ---`, tail(text, lines));
   }
