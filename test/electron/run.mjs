@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The mocha suite in test/electron/suite, run inside a real VS Code extension host.
 //
-//   node test/electron/run.mjs [--report=<file>] [--host=desktop|code-server] [--extension=<dir>]
+//   node test/electron/run.mjs [--report=<file>] [--host=desktop|code-server] [--download[=<version>]]
+//                              [--extension=<dir>]
 //
 // Hosts, first that works:
-//   1. a VS Code desktop through @vscode/test-electron 2.5: $VSCODE_EXECUTABLE, or a copy
-//      already downloaded into .vscode-test/ (this script never downloads one);
+//   1. a VS Code desktop through @vscode/test-electron 2.5: $VSCODE_EXECUTABLE, a copy
+//      already in .vscode-test/, or one downloaded there with --download;
 //   2. code-server 4.100.3 (VS Code 1.100.3, provisioned by scripts/provision-e2e.sh): the
 //      workbench is opened in headless Chromium with the same `extensionDevelopmentPath` and
 //      `extensionTestsPath` the desktop gets, passed through the web workbench's `payload`
@@ -164,7 +165,16 @@ async function runCodeServer(testsPath, work, reportFile, repoDir) {
   }
 }
 
-const exe = opt.host === 'code-server' ? undefined : desktopExecutable();
+let exe = opt.host === 'code-server' ? undefined : desktopExecutable();
+if (!exe && opt.download) {
+  // --download: let @vscode/test-electron fetch the VS Code desktop matching code-server's.
+  try {
+    const { downloadAndUnzipVSCode } = await import('@vscode/test-electron');
+    exe = await downloadAndUnzipVSCode({ version: typeof opt.download === 'string' ? opt.download : '1.100.3', cachePath: join(ROOT, '.vscode-test'), timeout: 60_000 });
+  } catch (e) {
+    say(`cannot download VS Code: ${String(e.message ?? e).split('\n')[0]}`);
+  }
+}
 let host = exe ? 'desktop' : undefined;
 if (!host && opt.host !== 'desktop') {
   const p = spawnSync('bash', [join(ROOT, 'scripts', 'provision-e2e.sh')], { cwd: ROOT, encoding: 'utf8' });
