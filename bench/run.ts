@@ -67,6 +67,13 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const rows: Row[] = [];
+  const machineAtStart = () => machineInfo(ctx.gitVersion, loadStart);
+  // Results are rewritten after every step, so an interrupted run still leaves its figures.
+  const save = (final: boolean) => {
+    if (!write) return;
+    const seconds = (Date.now() - started) / 1000;
+    writeResults(path.join(root, 'bench'), machineAtStart(), rows, { argv: final ? argv : [...argv, '(interrupted: partial)'], seconds, sizes });
+  };
   const step = async (name: string, fn: () => Promise<Row[]>) => {
     if (!only.has(name)) return;
     try {
@@ -81,6 +88,7 @@ async function main(argv: string[]): Promise<void> {
       ctx.log(`  ${name} failed: ${(e as Error).stack ?? e}`);
       rows.push({ workload: name, variant: 'failed', unit: 'ms', error: (e as Error).message });
     }
+    save(false);
   };
   for (const n of sizes) {
     await step('list-all', () => W.listAll(ctx, n));
@@ -96,12 +104,8 @@ async function main(argv: string[]): Promise<void> {
   await step('reflog', () => W.reflog(ctx, 100_000));
   await step('extension', () => W.extension(ctx, Math.max(...sizes), 40));
 
-  const seconds = (Date.now() - started) / 1000;
-  if (write) {
-    const machine = machineInfo(ctx.gitVersion, loadStart);
-    writeResults(path.join(root, 'bench'), machine, rows, { argv, seconds, sizes });
-    ctx.log(`wrote bench/results.md and bench/results.json (${(seconds / 60).toFixed(1)} min)`);
-  }
+  save(true);
+  if (write) ctx.log(`wrote bench/results.md and bench/results.json (${((Date.now() - started) / 60000).toFixed(1)} min)`);
 }
 
 main(process.argv.slice(2)).catch((e) => {
