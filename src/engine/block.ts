@@ -4,10 +4,13 @@
  * and building one block with git's exact restart and fit rules.
  */
 import pako from 'pako';
-import { ByteWriter, compareBytes, readU16, readU24, writeU16, writeU24 } from './bytes.js';
+import {
+  ByteWriter, commonPrefixLength, compareBytes, readU16, readU24, varintLength, writeU16, writeU24, writeVarint,
+} from './bytes.js';
+import { deflateLevel9 } from './deflate.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import { BlockType, MAX_RESTARTS, blockTypeName, isBlockType } from './format.js';
-import { AnyRecord, EntryHeader, decodeEntryHeader, decodeRecord, encodeRecord, encodeValue, recordExtra, recordKey } from './record.js';
+import { AnyRecord, EntryHeader, decodeEntryHeader, decodeRecord, encodeValue, recordExtra, recordKey } from './record.js';
 
 /** Random access to a table's bytes. The store backs it with positioned file reads. */
 export interface BlockSource {
@@ -284,7 +287,6 @@ export class BlockWriter {
   private readonly restarts: number[] = [];
   private entries = 0;
   private prevKey: Uint8Array = EMPTY;
-  private readonly scratch = new ByteWriter(256);
   private readonly value = new ByteWriter(256);
 
   constructor(private readonly opts: BlockWriterOptions) {
@@ -300,22 +302,29 @@ export class BlockWriter {
     return this.prevKey;
   }
 
-  /** Add a record; false when it does not fit (the block is unchanged). */
-  add(r: AnyRecord): boolean {
-    const key = recordKey(r);
+  /**
+   * Add a record; false when it does not fit (the block is unchanged). Callers that already
+   * hold the record's key pass it (a log key is otherwise rebuilt here).
+   */
+  add(r: AnyRecord, key: Uint8Array = recordKey(r)): boolean {
     const forceRestart = this.entries % this.opts.restartInterval === 0;
-    const base = forceRestart ? EMPTY : this.prevKey;
+    const prefixLen = forceRestart ? 0 : commonPrefixLength(this.prevKey, key);
+    const suffixLen = key.length - prefixLen;
+    const lenAndType = suffixLen * 8 + recordExtra(r);
     this.value.length = 0;
     encodeValue(this.value, r, this.opts.minUpdateIndex, this.opts.hashSize);
-    this.scratch.length = 0;
-    const prefixLen = encodeRecord(this.scratch, key, base, recordExtra(r), this.value.view());
+    const n = smallVarintLength(prefixLen) + smallVarintLength(lenAndType) + suffixLen + this.value.length;
     const isRestart = prefixLen === 0 && this.restarts.length < MAX_RESTARTS;
-    const n = this.scratch.length;
     const r3 = this.restarts.length + (isRestart ? 1 : 0);
     if (this.next + n + 3 * r3 + 2 > this.opts.blockSize) return false;
     if (isRestart) this.restarts.push(this.next);
-    this.buf.set(this.scratch.view(), this.next);
-    this.next += n;
+    // Encoded straight into the block: the fit test above already knows the exact size.
+    const buf = this.buf;
+    let o = writeSmallVarint(buf, this.next, prefixLen);
+    o = writeSmallVarint(buf, o, lenAndType);
+    for (let i = prefixLen; i < key.length; i++) buf[o++] = key[i];
+    buf.set(this.value.view(), o);
+    this.next = o + this.value.length;
     this.entries++;
     this.prevKey = key;
     return true;
@@ -337,10 +346,23 @@ export class BlockWriter {
     writeU24(this.buf, this.opts.headerOff + 1, blockLen);
     if (this.opts.type !== BlockType.Log) return { bytes: this.buf.subarray(0, blockLen), blockLen };
     const start = this.opts.headerOff + 4;
-    const z = pako.deflate(this.buf.subarray(start, blockLen), { level: 9 });
+    // The deflater's output is only valid until its next call: copied out right away.
+    const z = deflateLevel9(this.buf.subarray(start, blockLen));
     const out = new Uint8Array(start + z.length);
     out.set(this.buf.subarray(0, start));
     out.set(z, start);
     return { bytes: out, blockLen };
   }
+}
+
+// Key framing varints are almost always below 128: one byte, no general encoder.
+function smallVarintLength(v: number): number {
+  return v < 0x80 ? 1 : varintLength(v);
+}
+function writeSmallVarint(b: Uint8Array, o: number, v: number): number {
+  if (v < 0x80) {
+    b[o] = v;
+    return o + 1;
+  }
+  return writeVarint(b, o, v);
 }

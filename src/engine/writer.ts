@@ -5,13 +5,14 @@
  * section that needed an index, and padding is written lazily so it never precedes the log
  * section or the footer.
  */
-import { ByteWriter, compareBytes, crc32, toHex, writeU24, writeU32, writeU64 } from './bytes.js';
+import { compareBytes, crc32, toHex, writeU24, writeU32, writeU64 } from './bytes.js';
 import { BlockWriter } from './block.js';
 import { ErrorCode, ReftableError } from './errors.js';
 import {
   BlockType, DEFAULT_BLOCK_SIZE, DEFAULT_RESTART_INTERVAL, HashFormat, INDEX_THRESHOLD, LogValueType, MAGIC,
   MAX_BLOCK_SIZE, MAX_RESTARTS, RefValueType, footerLength, headerLength,
 } from './format.js';
+import { ObjectIndex } from './obj-index.js';
 import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, logKey } from './record.js';
 
 export interface WriterOptions {
@@ -48,6 +49,8 @@ function checkUpdateIndex(v: number, what: string): void {
 
 /** §4.4: what git's writer does to a reflog message unless asked to keep it exact. */
 export function cleanLogMessage(message: Uint8Array): Uint8Array {
+  // Most messages already are one LF-terminated line: keep them as they are.
+  if (message.length > 0 && message.indexOf(LF) === message.length - 1) return message;
   let end = message.length;
   while (end > 0 && message[end - 1] === LF) end--;
   for (let i = 0; i < end; i++) {
@@ -83,7 +86,10 @@ export class TableWriter {
   private readonly version: 1 | 2;
   private readonly headerLen: number;
 
-  private readonly out = new ByteWriter(1 << 16);
+  /** Blocks written so far, each with its file offset; padding is the zeros between them. */
+  private readonly chunks: { offset: number; bytes: Uint8Array }[] = [];
+  /** End of the last block written (padding owed after it excluded). */
+  private written = 0;
   /** Offset where the next block starts, pending padding included. */
   private next = 0;
   /** Zeros owed after the last block; only written if another non-log block follows. */
@@ -96,8 +102,8 @@ export class TableWriter {
   private phase: Phase = 'ref';
   private readonly stats: Record<'ref' | 'obj' | 'log', SectionStats> = { ref: emptyStats(), obj: emptyStats(), log: emptyStats() };
   private objIdLength = 0;
-  /** Object id (hex) → the id and the ascending offsets of ref blocks naming it. */
-  private readonly objects = new Map<string, { id: Uint8Array; offsets: number[] }>();
+  /** Which ref blocks name which object ids; dropped once the obj section is written. */
+  private objects: ObjectIndex | undefined;
 
   constructor(opts: WriterOptions) {
     const bs = opts.blockSize ?? 0;
@@ -116,6 +122,7 @@ export class TableWriter {
     // §2.2: git writes v1 exactly for SHA-1.
     this.version = opts.hash.version;
     this.headerLen = headerLength(this.version);
+    if (this.indexObjects) this.objects = new ObjectIndex(opts.hash.size);
   }
 
   addRef(r: RefRecord): void {
@@ -128,11 +135,11 @@ export class TableWriter {
     }
     this.checkRef(r);
     this.checkOrder(r.name);
-    this.addRecord(r, BlockType.Ref);
+    this.addRecord(r, r.name, BlockType.Ref);
     // Recorded after the add so the offset is that of the block the ref landed in.
-    if (this.indexObjects) {
-      if (r.valueType === RefValueType.Val1 || r.valueType === RefValueType.Val2) this.indexObject(r.value!);
-      if (r.valueType === RefValueType.Val2) this.indexObject(r.peeled!);
+    if (this.objects) {
+      if (r.valueType === RefValueType.Val1 || r.valueType === RefValueType.Val2) this.objects.add(r.value!, this.next);
+      if (r.valueType === RefValueType.Val2) this.objects.add(r.peeled!, this.next);
     }
   }
 
@@ -143,7 +150,8 @@ export class TableWriter {
     let rec = r;
     if (r.valueType === LogValueType.Update) {
       this.checkLog(r);
-      if (!opts.exactMessage) rec = { ...r, message: cleanLogMessage(r.message) };
+      const message = opts.exactMessage ? r.message : cleanLogMessage(r.message);
+      if (message !== r.message) rec = { ...r, message };
     } else if (r.valueType !== LogValueType.Deletion) {
       throw apiError(`unknown log value type ${String(r.valueType)}`);
     }
@@ -156,7 +164,7 @@ export class TableWriter {
     // §6.5: the log section starts right after the last byte written, never padded to it.
     this.next -= this.pendingPadding;
     this.pendingPadding = 0;
-    this.addRecord(rec, BlockType.Log);
+    this.addRecord(rec, key, BlockType.Log);
   }
 
   /** The table bytes, or undefined when nothing was added (git never adds an empty table). */
@@ -179,8 +187,11 @@ export class TableWriter {
     writeU64(footer, p + 32, this.stats.log.indexOffset);
     p += 40;
     writeU32(footer, p, crc32(footer, 0, p));
-    this.out.bytes(footer);
-    return this.out.toBytes();
+    // One allocation for the whole file; padding is the zeros left between blocks.
+    const file = new Uint8Array(this.written + fl);
+    for (const c of this.chunks) file.set(c.bytes, c.offset);
+    file.set(footer, this.written);
+    return file;
   }
 
   // ---- validation ------------------------------------------------------------------------
@@ -238,11 +249,11 @@ export class TableWriter {
   }
 
   /** Add to the open block; on overflow flush, start a fresh block and try once more. */
-  private addRecord(r: AnyRecord, type: BlockType): void {
+  private addRecord(r: AnyRecord, key: Uint8Array, type: BlockType): void {
     const b = this.block && this.blockType === type ? this.block : this.newBlock(type);
-    if (b.add(r)) return;
+    if (b.add(r, key)) return;
     this.flushBlock();
-    if (this.newBlock(type).add(r)) return;
+    if (this.newBlock(type).add(r, key)) return;
     throw new ReftableError(ErrorCode.EntryTooBig, `record does not fit in a block of ${this.blockSize} bytes`, {
       data: { blockSize: this.blockSize, kind: r.kind },
     });
@@ -262,9 +273,9 @@ export class TableWriter {
       s.blocks++;
     }
     if (this.next === 0) this.writeHeader(bytes);
-    if (this.pendingPadding > 0) this.out.zeros(this.pendingPadding);
+    this.chunks.push({ offset: this.next, bytes });
+    this.written = this.next + bytes.length;
     this.pendingPadding = padding;
-    this.out.bytes(bytes);
     this.index.push({ kind: 'index', lastKey: b.lastKey, position: this.next });
     this.next += padding + bytes.length;
   }
@@ -291,7 +302,7 @@ export class TableWriter {
       this.index = [];
       this.newBlock(BlockType.Index);
       for (const rec of level) {
-        this.addRecord(rec, BlockType.Index);
+        this.addRecord(rec, rec.lastKey, BlockType.Index);
       }
       this.flushBlock();
       indexBlocks += this.index.length;
@@ -310,23 +321,14 @@ export class TableWriter {
     }
     if (this.phase !== 'ref') return;
     this.finishSection('ref');
-    if (this.indexObjects && this.stats.ref.indexBlocks > 0) this.writeObjSection();
-    this.objects.clear();
-  }
-
-  private indexObject(id: Uint8Array): void {
-    const k = toHex(id);
-    let e = this.objects.get(k);
-    if (!e) {
-      e = { id, offsets: [] };
-      this.objects.set(k, e);
-    }
-    if (e.offsets.length === 0 || e.offsets[e.offsets.length - 1] !== this.next) e.offsets.push(this.next);
+    const objects = this.objects;
+    this.objects = undefined;
+    if (objects && this.stats.ref.indexBlocks > 0) this.writeObjSection(objects);
   }
 
   /** §6.4. */
-  private writeObjSection(): void {
-    const entries = [...this.objects.values()].sort((a, b) => compareBytes(a.id, b.id));
+  private writeObjSection(objects: ObjectIndex): void {
+    const entries = objects.entries();
     // obj_id_len = 1 + the longest prefix two neighbours share, but at least 2.
     let max = 1;
     for (let i = 1; i < entries.length; i++) {
@@ -340,12 +342,12 @@ export class TableWriter {
     this.newBlock(BlockType.Obj);
     for (const e of entries) {
       const rec: ObjRecord = { kind: 'obj', prefix: e.id.subarray(0, this.objIdLength), positions: e.offsets };
-      if (this.block!.add(rec)) continue;
+      if (this.block!.add(rec, rec.prefix)) continue;
       this.flushBlock();
       const fresh = this.newBlock(BlockType.Obj);
-      if (fresh.add(rec)) continue;
+      if (fresh.add(rec, rec.prefix)) continue;
       // Too many positions even for an empty block: "count 0" sends readers to a scan.
-      if (!fresh.add({ ...rec, positions: [] })) {
+      if (!fresh.add({ ...rec, positions: [] }, rec.prefix)) {
         throw new ReftableError(ErrorCode.EntryTooBig, `obj record does not fit in a block of ${this.blockSize} bytes`);
       }
     }

@@ -1,0 +1,87 @@
+/**
+ * The writer's record of which ref blocks name which object ids (reftable-format.md §6.4),
+ * kept as flat arrays: one id and one block offset per reference, in the order refs were
+ * added. A map keyed by hex strings cost a string and a map entry per ref; here grouping is a
+ * single sort at the end of the ref section.
+ */
+export interface ObjEntry {
+  id: Uint8Array;
+  /** Ascending, distinct offsets of the ref blocks naming `id`. */
+  offsets: number[];
+}
+
+export class ObjectIndex {
+  private ids: Uint8Array;
+  /** First four id bytes as an unsigned integer: decides almost every comparison alone. */
+  private heads: Uint32Array;
+  private offsets: Float64Array;
+  private n = 0;
+
+  constructor(private readonly hashSize: number) {
+    this.ids = new Uint8Array(hashSize * 1024);
+    this.heads = new Uint32Array(1024);
+    this.offsets = new Float64Array(1024);
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  /** Note that the ref block at `offset` names `id` (offsets arrive in ascending order). */
+  add(id: Uint8Array, offset: number): void {
+    if (this.n === this.heads.length) this.grow();
+    const i = this.n++;
+    // A byte loop: TypedArray.set costs more than copying 20 or 32 bytes.
+    const base = i * this.hashSize;
+    for (let k = 0; k < this.hashSize; k++) this.ids[base + k] = id[k];
+    this.heads[i] = ((id[0] << 24) | (id[1] << 16) | (id[2] << 8) | id[3]) >>> 0;
+    this.offsets[i] = offset;
+  }
+
+  private grow(): void {
+    const cap = this.heads.length * 2;
+    const ids = new Uint8Array(cap * this.hashSize);
+    ids.set(this.ids);
+    this.ids = ids;
+    const heads = new Uint32Array(cap);
+    heads.set(this.heads);
+    this.heads = heads;
+    const offsets = new Float64Array(cap);
+    offsets.set(this.offsets);
+    this.offsets = offsets;
+  }
+
+  /** Compare ids `a` and `b` from byte `from` on. */
+  private compareFrom(a: number, b: number, from: number): number {
+    const ids = this.ids;
+    const hs = this.hashSize;
+    for (let k = from; k < hs; k++) {
+      const d = ids[a * hs + k] - ids[b * hs + k];
+      if (d !== 0) return d;
+    }
+    return 0;
+  }
+
+  /** Distinct ids in byte order, each with its offsets. */
+  entries(): ObjEntry[] {
+    const { heads, offsets, hashSize } = this;
+    const order = new Uint32Array(this.n);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    // Ties on the id fall back to insertion order, which keeps each id's offsets ascending.
+    order.sort((a, b) => heads[a] - heads[b] || this.compareFrom(a, b, 4) || a - b);
+    const out: ObjEntry[] = [];
+    let last: ObjEntry | undefined;
+    let lastIndex = -1;
+    for (const i of order) {
+      const off = offsets[i];
+      if (last && heads[i] === heads[lastIndex] && this.compareFrom(i, lastIndex, 4) === 0) {
+        if (last.offsets[last.offsets.length - 1] !== off) last.offsets.push(off);
+        continue;
+      }
+      last = { id: this.ids.subarray(i * hashSize, (i + 1) * hashSize), offsets: [off] };
+      lastIndex = i;
+      out.push(last);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { compareBytes, toHex, utf8 } from '../../../src/engine/bytes';
+import { ObjectIndex } from '../../../src/engine/obj-index';
+import { cleanLogMessage } from '../../../src/engine/writer';
+
+/** The obvious version: a map from hex id to its distinct offsets, sorted by id bytes. */
+function naive(adds: [Uint8Array, number][]): { id: string; offsets: number[] }[] {
+  const m = new Map<string, { id: Uint8Array; offsets: number[] }>();
+  for (const [id, off] of adds) {
+    const k = toHex(id);
+    const e = m.get(k) ?? { id, offsets: [] };
+    m.set(k, e);
+    if (!e.offsets.includes(off)) e.offsets.push(off);
+  }
+  return [...m.values()].sort((a, b) => compareBytes(a.id, b.id)).map((e) => ({ id: toHex(e.id), offsets: e.offsets }));
+}
+
+describe('ObjectIndex', () => {
+  for (const hashSize of [20, 32]) {
+    it(`groups ids in byte order with ascending distinct offsets (${hashSize}-byte ids)`, () => {
+      let x = 12345;
+      const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8;
+      // Few distinct ids, many sharing their first four bytes, so the tie-breaks are exercised.
+      const pool = Array.from({ length: 300 }, (_, i) => {
+        const id = new Uint8Array(hashSize);
+        for (let k = 0; k < hashSize; k++) id[k] = rand() & 0xff;
+        if (i % 3 === 0) id.set([1, 2, 3, 4]);
+        if (i % 7 === 0) id.fill(9, 4);
+        return id;
+      });
+      pool.push(new Uint8Array(hashSize), new Uint8Array(hashSize).fill(0xff));
+      const idx = new ObjectIndex(hashSize);
+      const adds: [Uint8Array, number][] = [];
+      let offset = 0;
+      for (let i = 0; i < 5000; i++) {
+        if (rand() % 10 === 0) offset += 4096;
+        const id = pool[rand() % pool.length];
+        idx.add(id, offset);
+        adds.push([id, offset]);
+      }
+      expect(idx.size).toBe(5000);
+      const got = idx.entries().map((e) => ({ id: toHex(e.id), offsets: e.offsets }));
+      expect(got).toEqual(naive(adds));
+      expect(got.length).toBeGreaterThan(250);
+    });
+  }
+
+  it('returns nothing when nothing was added', () => {
+    expect(new ObjectIndex(20).entries()).toEqual([]);
+  });
+});
+
+describe('cleanLogMessage', () => {
+  it('returns a one-line LF-terminated message as it is, and cleans the others', () => {
+    const ok = utf8('commit: x\n');
+    expect(cleanLogMessage(ok)).toBe(ok);
+    const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+    expect(dec(cleanLogMessage(utf8('')))).toBe('\n');
+    expect(dec(cleanLogMessage(utf8('\n')))).toBe('\n');
+    expect(dec(cleanLogMessage(utf8('x')))).toBe('x\n');
+    expect(dec(cleanLogMessage(utf8('x\n\n\n')))).toBe('x\n');
+    expect(() => cleanLogMessage(utf8('a\nb\n'))).toThrow(/several lines/);
+  });
+});
