@@ -4,6 +4,7 @@ import { Commands } from './commands/index.js';
 import { GitObjects } from './commands/git.js';
 import { createLog, log } from './log.js';
 import { RepositoryModel } from './model/model.js';
+import { withRestore } from './model/restore.js';
 import { setAutoCompactSetting, storeBackend } from './model/store-adapter.js';
 import { StatusBar } from './status.js';
 import { Views } from './views/index.js';
@@ -15,9 +16,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     return d;
   };
   sub(createLog());
-  setAutoCompactSetting(() => vscode.workspace.getConfiguration('reftable').get<boolean>('autoCompact', true));
+  // Read on every write, so a changed setting applies at once.
+  const autoCompact = () => vscode.workspace.getConfiguration('reftable').get<boolean>('autoCompact', true) !== false;
+  setAutoCompactSetting(autoCompact);
 
-  const model = sub(new RepositoryModel(storeBackend));
+  const model = sub(new RepositoryModel(withRestore(storeBackend, autoCompact)));
   const views = sub(new Views(model));
   sub(new StatusBar(model));
   const diagnostics = sub(vscode.languages.createDiagnosticCollection('reftable'));

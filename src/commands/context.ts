@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { RepositoryModel } from '../model/model.js';
 import type { Repository } from '../model/repository.js';
 import type { RefEntry } from '../model/source.js';
-import { refnameProblem } from '../store/refname.js';
+import { isPseudoRef, isRootRefSyntax, refnameProblem } from '../store/refname.js';
 import type { Views } from '../views/index.js';
 import { Cancelled, UserError } from './errors.js';
 import type { ObjectInfo } from './git.js';
@@ -76,9 +76,12 @@ export async function confirm(message: string, action: string, detail?: string):
 
 /** check-ref-format for a full name; also refuses names that already exist when `mustBeNew`. */
 export function validateNewName(repo: Repository, full: string, mustBeNew: boolean): string | undefined {
-  const problem = refnameProblem(full, { allowOneLevel: false });
+  const problem = refnameProblem(full, { allowOneLevel: true });
   if (problem) return `"${full}" is not a valid ref name: ${problem}`;
-  if (!full.startsWith('refs/') && full !== 'HEAD' && !/^[A-Z_-]+$/.test(full)) return 'Ref names start with "refs/"';
+  // One-level names are root refs (HEAD, ORIG_HEAD…): upper case, and never the pseudo-refs git keeps as files.
+  if (!full.includes('/') && !isRootRefSyntax(full)) return 'Ref names start with "refs/" (or are root refs like HEAD)';
+  if (full.includes('/') && !full.startsWith('refs/') && !/^(worktrees\/[^/]+|main-worktree)\//.test(full)) return 'Ref names start with "refs/"';
+  if (isPseudoRef(full)) return `${full} is kept as a file by git, not in the reftable stack`;
   if (mustBeNew && repo.source.ref(full)) return `${full} already exists`;
   return undefined;
 }

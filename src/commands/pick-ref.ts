@@ -1,7 +1,7 @@
 /**
  * "Go to Ref" picker: a QuickPick fed in chunks so the first refs appear at once even in
- * a repository with a million, and typing an object id (full, or abbreviated when git is
- * available) lists the refs pointing at it.
+ * a repository with a million, and typing an object id (full, or abbreviated to 7 or more
+ * digits) lists the refs pointing at it.
  */
 import * as vscode from 'vscode';
 import { yieldToEventLoop } from '../model/listing.js';
@@ -77,6 +77,14 @@ export function pickRef(model: RepositoryModel, opts: { title: string; repo?: Re
         } catch {
           // A damaged table: the name search still works.
         }
+      }
+    } else if (/^[0-9a-f]{7,63}$/.test(v)) {
+      // An abbreviated id: match the refs listed so far (git's own minimum abbreviation is 7).
+      for (const it of all) {
+        const { oid, peeled } = it.ref;
+        const hit = oid?.startsWith(v) ? oid : peeled?.startsWith(v) ? peeled : undefined;
+        if (hit) byId.push(item(it.repo, it.ref, multi, hit));
+        if (byId.length >= 200) break;
       }
     }
     publish();

@@ -11,6 +11,9 @@ export async function deleteReflogEntry(ctx: CommandContext, _inv: Invocation, a
   const a = arg as { repo?: Repository; refName?: string; entry?: LogEntry; position?: number } | undefined;
   if (!a?.repo || !a.refName || !a.entry) throw new UserError('Choose a reflog entry in the Reflog view to delete it.');
   const { repo, refName, entry } = a;
+  if (!stillThere(repo, refName, entry)) {
+    throw new UserError(`${refName} no longer has the entry "${entry.message.trim() || '(no message)'}" (update index ${entry.updateIndex}): it was deleted or expired meanwhile.`);
+  }
   await confirm(
     `Delete ${refName}@{${a.position ?? '?'}} "${entry.message.trim() || '(no message)'}"?`,
     'Delete Entry',
@@ -19,6 +22,13 @@ export async function deleteReflogEntry(ctx: CommandContext, _inv: Invocation, a
   // Addressed by update index, not position: a concurrent write cannot make us delete another entry.
   repo.writer.deleteReflogEntry(refName, entry.updateIndex);
   await afterWrite(repo);
+}
+
+/** The tree may be older than the stack: look the entry up again (the watcher may not have fired yet). */
+function stillThere(repo: Repository, refName: string, entry: LogEntry): boolean {
+  repo.refresh();
+  for (const e of repo.source.reflog(refName)) if (e.updateIndex === entry.updateIndex) return true;
+  return false;
 }
 
 interface Preset extends vscode.QuickPickItem {

@@ -1,11 +1,12 @@
 /** Ref commands. Every write is one transaction carrying the value the user saw as its expectation. */
 import * as vscode from 'vscode';
-import type { RefEntry } from '../model/source.js';
+import type { RefEntry, RefUpdate, ShadowedRef } from '../model/source.js';
+import { restorerOf } from '../model/restore.js';
 import { shortId } from '../views/format.js';
 import {
   CommandContext, Invocation, RefTarget, afterWrite, ask, confirm, expectedValue, refArg, repoArg, resolveStartPoint, validateNewName,
 } from './context.js';
-import { UserError } from './errors.js';
+import { Cancelled, UserError } from './errors.js';
 import { pickRef } from './pick-ref.js';
 import type { Repository } from '../model/repository.js';
 
@@ -34,13 +35,30 @@ async function create(ctx: CommandContext, kind: Kind, arg: unknown): Promise<vo
   const name = prefix + short;
   const given = startFromArg(arg);
   const start = given ?? (await ask({ title: `Start point for ${name}`, prompt: 'A ref name or an object id', value: 'HEAD' }));
-  const { oid, from } = await resolveStartPoint(ctx, repo, start);
+  const target = await resolveStartPoint(ctx, repo, start);
+  let oid = target.oid;
+  let annotated = false;
+  // Annotated tags need a tag object, which only git can write; without git a tag is lightweight.
+  if (kind === 'tag' && (await ctx.objects.canWriteObjects(repo.info))) {
+    const text = await vscode.window.showInputBox({
+      title: `Message of ${name}`,
+      prompt: 'Tag message for an annotated tag; leave empty for a lightweight tag',
+      ignoreFocusOut: true,
+    });
+    if (text === undefined) throw new Cancelled();
+    if (text.trim() !== '') {
+      const tagObject = await ctx.objects.createTagObject(repo.info, short, oid, text);
+      if (!tagObject) throw new UserError(`git could not write the tag object for ${name} (see the "Reftable" output).`);
+      oid = tagObject;
+      annotated = true;
+    }
+  }
   // An annotated tag object stores its peeled target alongside (ref value type 2).
   const peeled = await ctx.objects.peel(repo.info, oid);
-  const message = kind === 'branch' ? `branch: Created from ${from}` : `reftable: create ${name} at ${from}`;
+  const message = kind === 'branch' ? `branch: Created from ${target.from}` : `reftable: create ${name} at ${target.from}`;
   repo.writer.transaction([{ op: 'create', name, oid, peeled }], { message });
   await afterWrite(repo);
-  void vscode.window.showInformationMessage(`Created ${name} at ${shortId(oid)}.`);
+  void vscode.window.showInformationMessage(`Created ${annotated ? 'annotated tag ' : ''}${name} at ${shortId(annotated ? target.oid : oid)}.`);
 }
 
 export const createBranch = (ctx: CommandContext, _inv: Invocation, arg?: unknown) => create(ctx, 'branch', arg);
@@ -114,38 +132,50 @@ export async function setSymbolicRef(ctx: CommandContext, inv: Invocation, arg?:
   if (cur && cur.type !== 'symref') {
     await confirm(`${name} holds ${shortId(cur.oid)}. Replace it with a symbolic ref to ${target}?`, 'Replace');
   }
-  const update = !cur
-    ? { op: 'symref-create' as const, name, target }
+  // noDeref: the symref itself changes, never the ref it points to (git symbolic-ref semantics;
+  // update-ref --stdin would otherwise turn HEAD's branch into a symref).
+  const update: RefUpdate & { noDeref: true } = !cur
+    ? { op: 'symref-create', name, target, noDeref: true }
     : cur.type === 'symref'
-      ? { op: 'symref-update' as const, name, target, oldTarget: cur.target }
-      : { op: 'symref-update' as const, name, target, old: cur.oid };
+      ? { op: 'symref-update', name, target, oldTarget: cur.target, noDeref: true }
+      : { op: 'symref-update', name, target, old: cur.oid, noDeref: true };
   repo.writer.transaction([update], { message: `reftable: point ${name} at ${target}` });
   await afterWrite(repo);
 }
 
 export async function restoreBranch(ctx: CommandContext, _inv: Invocation, arg?: unknown): Promise<void> {
   const repo = await repoArg(ctx, arg);
-  let shadowed = (arg as { shadowed?: { name: string; oid: string; table: string } } | undefined)?.shadowed;
+  let shadowed = (arg as { shadowed?: ShadowedRef } | undefined)?.shadowed;
   if (!shadowed) {
     const list = repo.source.shadowedRefs();
     if (list.length === 0) throw new UserError('No deleted refs are left in the tables (a full compaction drops them).');
     const pick = await vscode.window.showQuickPick(
       list.map((s) => ({ label: s.name, description: `${shortId(s.oid)} · in ${s.table}`, s })),
-      { placeHolder: 'Deleted ref to restore' },
+      { placeHolder: 'Deleted ref to restore', matchOnDescription: true },
     );
-    if (!pick) return;
+    if (!pick) throw new Cancelled();
     shadowed = pick.s;
   }
+  const s = shadowed;
   const name = await ask({
-    title: `Restore ${shadowed.name} at ${shortId(shadowed.oid)}`,
+    title: `Restore ${s.name} at ${shortId(s.oid)}`,
     prompt: 'Name to restore it under',
-    value: shadowed.name,
+    value: s.name,
     validateInput: (v) => validateNewName(repo, v.trim(), true),
   });
-  // create = "must not exist": if git recreated it meanwhile, nothing is overwritten.
-  repo.writer.transaction([{ op: 'create', name, oid: shadowed.oid }], { message: `reftable: restore ${name} from ${shadowed.table}` });
+  const message = `reftable: restore ${name} from ${s.table}`;
+  const restorer = restorerOf(repo.writer);
+  let logs = 0;
+  if (restorer) {
+    // One table: the ref ("must not exist", and the deleted value must still be the one shown) and its reflog.
+    logs = restorer.restoreRef(s, name, { message }).restoredLogs;
+  } else {
+    // create = "must not exist": if git recreated it meanwhile, nothing is overwritten.
+    repo.writer.transaction([{ op: 'create', name, oid: s.oid, peeled: await ctx.objects.peel(repo.info, s.oid) }], { message, createReflog: true });
+  }
   await afterWrite(repo);
-  void vscode.window.showInformationMessage(`Restored ${name} at ${shortId(shadowed.oid)}.`);
+  const withLog = logs > 0 ? ` with ${logs} reflog entr${logs === 1 ? 'y' : 'ies'}` : '';
+  void vscode.window.showInformationMessage(`Restored ${name} at ${shortId(s.oid)}${withLog}.`);
 }
 
 export async function goToRef(ctx: CommandContext): Promise<void> {

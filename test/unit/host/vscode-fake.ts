@@ -131,8 +131,25 @@ export interface RecordedMessage {
   modal: boolean;
 }
 
+/** Resources the host registered and has not disposed yet (proves every Disposable is kept). */
+const live = new Map<object, string>();
+function track<T extends object>(what: string, d: T & { dispose(): unknown }): T {
+  live.set(d, what);
+  const inner = d.dispose.bind(d);
+  d.dispose = () => {
+    live.delete(d);
+    return inner();
+  };
+  return d;
+}
+/** Subscribe to a global (VS Code-owned) event; the subscription counts as a live resource. */
+function globalEvent<T>(name: string, e: EventEmitter<T>) {
+  return (l: Listener<T>) => track(`listener ${name}`, e.event(l));
+}
+
 /** Test control surface. */
 export const fake = {
+  live,
   messages: [] as RecordedMessage[],
   /** Answers for show*Message calls that offer items (undefined = dismissed). */
   messageAnswers: [] as (string | undefined)[],
@@ -147,7 +164,15 @@ export const fake = {
   diagnostics: new Map<string, Map<string, Diagnostic[]>>(),
   contexts: new Map<string, unknown>(),
   lastQuickPick: undefined as any,
+  /** Every value assigned to a QuickPick's `items`, in order (proves streaming). */
+  quickPickItemSets: [] as number[],
+  statusBarItems: [] as { text: string; tooltip: unknown; command: unknown; visible: boolean }[],
+  revealed: [] as unknown[],
   reset(): void {
+    fake.quickPickItemSets = [];
+    fake.statusBarItems = [];
+    fake.revealed = [];
+    fake.lastQuickPick = undefined;
     fake.messages = [];
     fake.messageAnswers = [];
     fake.inputAnswers = [];
@@ -177,7 +202,15 @@ function message(level: RecordedMessage['level']) {
 }
 
 class FakeQuickPick<T> {
-  items: readonly T[] = [];
+  private _items: readonly T[] = [];
+  get items(): readonly T[] {
+    return this._items;
+  }
+  set items(v: readonly T[]) {
+    this._items = v;
+    fake.quickPickItemSets.push(v.length);
+  }
+  disposed = false;
   value = '';
   placeholder?: string;
   busy = false;
@@ -197,7 +230,20 @@ class FakeQuickPick<T> {
   hide(): void {
     this.onDidHideE.fire();
   }
-  dispose(): void {}
+  /** Test helper: the user picks the item whose label is `label`. */
+  accept(label: string): void {
+    const hit = this._items.find((i) => (i as { label: string }).label === label);
+    if (!hit) throw new Error(`no quick pick item ${label}`);
+    this.selectedItems = [hit];
+    this.onDidAcceptE.fire();
+  }
+  type(value: string): void {
+    this.value = value;
+    this.onDidChangeValueE.fire(value);
+  }
+  dispose(): void {
+    this.disposed = true;
+  }
 }
 export type { FakeQuickPick };
 
@@ -213,8 +259,8 @@ export const window = {
       validationMessage = typeof v === 'string' ? v : (v as { message?: string } | undefined)?.message;
     }
     fake.inputPrompts.push({ prompt: opts.prompt, value: opts.value, validationMessage });
-    if (validationMessage) throw new Error(`fake input "${answer}" rejected: ${validationMessage}`);
-    return answer;
+    // VS Code keeps a rejected value in the box; the scripted user then gives up (Escape).
+    return validationMessage ? undefined : answer;
   },
   async showQuickPick(items: readonly any[] | Promise<readonly any[]>) {
     const list = await items;
@@ -229,12 +275,18 @@ export const window = {
   },
   createOutputChannel(_name: string) {
     const noop = () => {};
-    return { trace: noop, debug: noop, info: noop, warn: noop, error: noop, show: noop, dispose: noop, appendLine: noop };
+    return track('output channel', { trace: noop, debug: noop, info: noop, warn: noop, error: noop, show: noop, dispose: noop, appendLine: noop });
   },
-  createTreeView(_id: string, opts: { treeDataProvider: unknown }) {
+  registerCustomEditorProvider(viewType: string) {
+    return track(`custom editor ${viewType}`, new Disposable(() => {}));
+  },
+  registerWebviewPanelSerializer(viewType: string) {
+    return track(`serializer ${viewType}`, new Disposable(() => {}));
+  },
+  createTreeView(id: string, opts: { treeDataProvider: unknown }) {
     const sel = new EventEmitter<{ selection: unknown[] }>();
     const vis = new EventEmitter<{ visible: boolean }>();
-    return {
+    return track(`tree view ${id}`, {
       provider: opts.treeDataProvider,
       selection: [] as unknown[],
       description: undefined as string | undefined,
@@ -247,21 +299,35 @@ export const window = {
         this.selection = s;
         sel.fire({ selection: s });
       },
-      async reveal() {},
+      async reveal(node: unknown, opts?: unknown) {
+        fake.revealed.push({ view: id, node, opts });
+      },
       dispose() {},
-    };
+    });
   },
-  createStatusBarItem() {
-    return { text: '', tooltip: undefined as unknown, command: undefined as unknown, name: '', show() {}, hide() {}, dispose() {} };
+  createStatusBarItem(id?: string) {
+    const item = track(`status bar item ${id}`, {
+      text: '', tooltip: undefined as unknown, command: undefined as unknown, name: '', visible: false,
+      show() {
+        item.visible = true;
+      },
+      hide() {
+        item.visible = false;
+      },
+      dispose() {},
+    });
+    fake.statusBarItems.push(item);
+    return item;
   },
   activeTextEditor: undefined as unknown,
-  onDidChangeActiveTextEditor: new EventEmitter<unknown>().event,
+  onDidChangeActiveTextEditor: globalEvent('onDidChangeActiveTextEditor', new EventEmitter<unknown>()),
 };
 
 export const commands = {
   registerCommand(id: string, fn: (...args: any[]) => any) {
+    if (fake.commands.has(id)) throw new Error(`command '${id}' already exists`);
     fake.commands.set(id, fn);
-    return new Disposable(() => fake.commands.delete(id));
+    return track(`command ${id}`, new Disposable(() => fake.commands.delete(id)));
   },
   async executeCommand(command: string, ...args: unknown[]) {
     fake.executed.push({ command, args });
@@ -285,15 +351,15 @@ export const workspace = {
       },
     };
   },
-  onDidChangeConfiguration: configChanged.event,
+  onDidChangeConfiguration: globalEvent('onDidChangeConfiguration', configChanged),
   fireConfigurationChanged(keys: string[]) {
     configChanged.fire({ affectsConfiguration: (s: string) => keys.some((k) => k === s || k.startsWith(s + '.')) });
   },
-  onDidChangeWorkspaceFolders: new EventEmitter<unknown>().event,
-  onDidGrantWorkspaceTrust: new EventEmitter<void>().event,
-  createFileSystemWatcher() {
+  onDidChangeWorkspaceFolders: globalEvent('onDidChangeWorkspaceFolders', new EventEmitter<unknown>()),
+  onDidGrantWorkspaceTrust: globalEvent('onDidGrantWorkspaceTrust', new EventEmitter<void>()),
+  createFileSystemWatcher(pattern?: string) {
     const e = new EventEmitter<Uri>();
-    return { onDidChange: e.event, onDidCreate: e.event, onDidDelete: e.event, dispose() {} };
+    return track(`file watcher ${pattern}`, { onDidChange: e.event, onDidCreate: e.event, onDidDelete: e.event, fire: (u: Uri) => e.fire(u), dispose() {} });
   },
 };
 
@@ -301,8 +367,14 @@ export const languages = {
   createDiagnosticCollection(name: string) {
     const map = new Map<string, Diagnostic[]>();
     fake.diagnostics.set(name, map);
-    return {
+    return track(`diagnostics ${name}`, {
       name,
+      forEach(cb: (uri: Uri, d: readonly Diagnostic[]) => void) {
+        for (const [p, d] of [...map]) cb(Uri.file(p), d);
+      },
+      get(uri: Uri) {
+        return map.get(uri.fsPath);
+      },
       set(uri: Uri, d: Diagnostic[]) {
         map.set(uri.fsPath, d);
       },
@@ -315,7 +387,7 @@ export const languages = {
       dispose() {
         map.clear();
       },
-    };
+    });
   },
 };
 
