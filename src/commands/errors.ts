@@ -3,6 +3,7 @@
  * act on. Conflicts with a concurrent git (lock held, ref moved, stack changed) are retryable;
  * nothing was written in those cases, so Retry is always safe.
  */
+import * as vscode from 'vscode';
 import { ErrorCode, ReftableError, isReftableError } from '../engine/errors.js';
 
 export interface UserMessage {
@@ -25,6 +26,16 @@ const RETRYABLE = new Set<string>([ErrorCode.Lock, ErrorCode.Expectation, ErrorC
 function where(e: ReftableError): string {
   if (e.file === undefined) return '';
   return e.offset !== undefined ? ` (${e.file} at offset ${e.offset})` : ` (${e.file})`;
+}
+
+/**
+ * Show an information message without awaiting it: a notification that fails to show (the
+ * window is closing) must not become an unhandled rejection.
+ */
+export function inform(text: string): void {
+  Promise.resolve()
+    .then(() => vscode.window.showInformationMessage(text))
+    .catch(() => undefined);
 }
 
 export function describeError(e: unknown): UserMessage {

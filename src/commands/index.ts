@@ -48,10 +48,32 @@ export const COMMANDS: readonly CommandSpec[] = [
 
 const MAX_RETRIES = 5;
 
-/** Run one command: errors → one message; Retry re-runs it against the reloaded stack. */
+/** An error message whose failure to show (window closing) is logged, never thrown. */
+async function showError(text: string, actions: string[]): Promise<string | undefined> {
+  try {
+    return await vscode.window.showErrorMessage(text, ...actions);
+  } catch (e) {
+    log.warn(`could not show "${text}": ${(e as Error)?.message ?? String(e)}`);
+    return undefined;
+  }
+}
+
+/**
+ * Run one command: errors → one message; Retry re-runs it against the reloaded stack. The
+ * returned promise never rejects: VS Code would report a rejection as an unhandled error.
+ */
 export async function run(ctx: CommandContext, spec: CommandSpec, args: unknown[]): Promise<unknown> {
+  try {
+    return await runGuarded(ctx, spec, args);
+  } catch (e) {
+    log.error(`${spec.id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return undefined;
+  }
+}
+
+async function runGuarded(ctx: CommandContext, spec: CommandSpec, args: unknown[]): Promise<unknown> {
   if (spec.write && !vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage('Reftable: this workspace is not trusted, so refs cannot be changed. Trust the workspace to enable editing.');
+    await showError('Reftable: this workspace is not trusted, so refs cannot be changed. Trust the workspace to enable editing.', []);
     return undefined;
   }
   for (let attempt = 0; ; attempt++) {
@@ -63,7 +85,7 @@ export async function run(ctx: CommandContext, spec: CommandSpec, args: unknown[
       if (e instanceof UserError) log.info(`${spec.id}: ${msg.text}`);
       else log.error(`${spec.id} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       const actions = msg.retry && attempt < MAX_RETRIES ? ['Retry', 'Show Log'] : e instanceof UserError ? [] : ['Show Log'];
-      const choice = await vscode.window.showErrorMessage(msg.text, ...actions);
+      const choice = await showError(msg.text, actions);
       if (choice === 'Show Log') showLog();
       if (choice !== 'Retry') return undefined;
       // The watcher may not have fired yet: read the stack afresh before trying again.

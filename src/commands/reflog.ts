@@ -5,7 +5,7 @@ import type { Repository } from '../model/repository.js';
 import { isoTime } from '../views/format.js';
 import { parseExpiryDate } from '../store/reflog-policy.js';
 import { CommandContext, Invocation, afterWrite, ask, confirm, repoArg } from './context.js';
-import { Cancelled, UserError } from './errors.js';
+import { Cancelled, UserError, inform } from './errors.js';
 
 export async function deleteReflogEntry(ctx: CommandContext, _inv: Invocation, arg?: unknown): Promise<void> {
   const a = arg as { repo?: Repository; refName?: string; entry?: LogEntry; position?: number } | undefined;
@@ -88,5 +88,5 @@ export async function expireReflog(ctx: CommandContext, _inv: Invocation, arg?: 
   await confirm(`Expire ${when} from ${names === 'all' ? 'every reflog' : names.join(', ')}?`, 'Expire');
   const n = repo.writer.expireReflog(names, before);
   await afterWrite(repo);
-  void vscode.window.showInformationMessage(n === 0 ? 'No reflog entries were old enough to expire.' : `Expired ${n} reflog entr${n === 1 ? 'y' : 'ies'}.`);
+  inform(n === 0 ? 'No reflog entries were old enough to expire.' : `Expired ${n} reflog entr${n === 1 ? 'y' : 'ies'}.`);
 }

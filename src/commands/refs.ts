@@ -6,7 +6,7 @@ import { shortId } from '../views/format.js';
 import {
   CommandContext, Invocation, RefTarget, afterWrite, ask, confirm, expectedValue, refArg, repoArg, resolveStartPoint, validateNewName,
 } from './context.js';
-import { Cancelled, UserError } from './errors.js';
+import { Cancelled, UserError, inform } from './errors.js';
 import { pickRef } from './pick-ref.js';
 import type { Repository } from '../model/repository.js';
 
@@ -58,7 +58,7 @@ async function create(ctx: CommandContext, kind: Kind, arg: unknown): Promise<vo
   const message = kind === 'branch' ? `branch: Created from ${target.from}` : `reftable: create ${name} at ${target.from}`;
   repo.writer.transaction([{ op: 'create', name, oid, peeled }], { message });
   await afterWrite(repo);
-  void vscode.window.showInformationMessage(`Created ${annotated ? 'annotated tag ' : ''}${name} at ${shortId(annotated ? target.oid : oid)}.`);
+  inform(`Created ${annotated ? 'annotated tag ' : ''}${name} at ${shortId(annotated ? target.oid : oid)}.`);
 }
 
 export const createBranch = (ctx: CommandContext, _inv: Invocation, arg?: unknown) => create(ctx, 'branch', arg);
@@ -175,7 +175,7 @@ export async function restoreBranch(ctx: CommandContext, _inv: Invocation, arg?:
   }
   await afterWrite(repo);
   const withLog = logs > 0 ? ` with ${logs} reflog entr${logs === 1 ? 'y' : 'ies'}` : '';
-  void vscode.window.showInformationMessage(`Restored ${name} at ${shortId(s.oid)}${withLog}.`);
+  inform(`Restored ${name} at ${shortId(s.oid)}${withLog}.`);
 }
 
 export async function goToRef(ctx: CommandContext): Promise<void> {

@@ -5,7 +5,7 @@ import type { StackFinding } from '../model/source.js';
 import { formatBytes } from '../views/format.js';
 import { ShowMoreNode } from '../views/node.js';
 import { CommandContext, Invocation, afterWrite, repoArg } from './context.js';
-import { UserError } from './errors.js';
+import { UserError, inform } from './errors.js';
 
 export async function packRefs(ctx: CommandContext, _inv: Invocation, arg?: unknown): Promise<void> {
   const repo = await repoArg(ctx, arg);
@@ -15,10 +15,10 @@ export async function packRefs(ctx: CommandContext, _inv: Invocation, arg?: unkn
   );
   await afterWrite(repo);
   if (r.tablesBefore <= 1) {
-    void vscode.window.showInformationMessage(`Nothing to pack: the stack of ${repo.label} has ${r.tablesBefore} table${r.tablesBefore === 1 ? '' : 's'}.`);
+    inform(`Nothing to pack: the stack of ${repo.label} has ${r.tablesBefore} table${r.tablesBefore === 1 ? '' : 's'}.`);
     return;
   }
-  void vscode.window.showInformationMessage(
+  inform(
     `Packed refs of ${repo.label}: ${r.tablesBefore} tables → ${r.tablesAfter}, ${formatBytes(r.bytesBefore)} → ${formatBytes(r.bytesAfter)}.`,
   );
 }
@@ -29,11 +29,11 @@ export async function compactIfNeeded(ctx: CommandContext, _inv: Invocation, arg
   const r = repo.writer.compact('auto', stack);
   await afterWrite(repo);
   if (!r.merged) {
-    void vscode.window.showInformationMessage(`The stack is already geometric: nothing to compact (${r.tablesBefore} tables).`);
+    inform(`The stack is already geometric: nothing to compact (${r.tablesBefore} tables).`);
     return;
   }
   const n = r.merged.end - r.merged.start + 1;
-  void vscode.window.showInformationMessage(
+  inform(
     `Merged ${n} tables: ${r.tablesBefore} → ${r.tablesAfter} tables, ${formatBytes(r.bytesBefore)} → ${formatBytes(r.bytesAfter)}.`,
   );
 }
@@ -78,7 +78,7 @@ export async function verifyStack(ctx: CommandContext, _inv: Invocation, arg?: u
   const warnings = findings.filter((f) => f.severity === 'warning').length;
   const tables = repo.source.stackSummaries().reduce((a, s) => a + s.tableNames.length, 0);
   if (errors + warnings === 0) {
-    void vscode.window.showInformationMessage(`Verify Stack: ${tables} table${tables === 1 ? '' : 's'} of ${repo.label} checked, no problems found.`);
+    inform(`Verify Stack: ${tables} table${tables === 1 ? '' : 's'} of ${repo.label} checked, no problems found.`);
     return;
   }
   const choice = await vscode.window.showWarningMessage(

@@ -1,6 +1,7 @@
 /** Creates the three tree views and wires them: Refs selection drives the Reflog view. */
 import * as vscode from 'vscode';
 import { Disposable } from '../util/disposable.js';
+import { log } from '../log.js';
 import type { RepositoryModel } from '../model/model.js';
 import type { Repository } from '../model/repository.js';
 import type { RefEntry } from '../model/source.js';
@@ -9,6 +10,13 @@ import { TreeNode } from './node.js';
 import { ReflogTreeProvider } from './reflog.js';
 import { RefNode, RefsTreeProvider, WorktreeHeadNode } from './refs.js';
 import { TablesTreeProvider } from './tables.js';
+
+/** Context keys drive `when` clauses only: a failure to set one is logged, never thrown. */
+function setContext(key: string, value: unknown): void {
+  Promise.resolve()
+    .then(() => vscode.commands.executeCommand('setContext', key, value))
+    .catch((e) => log.warn(`setContext ${key} failed: ${(e as Error)?.message ?? String(e)}`));
+}
 
 export class Views extends Disposable {
   readonly refs: RefsTreeProvider;
@@ -41,8 +49,8 @@ export class Views extends Disposable {
   /** Context keys behind `viewsWelcome`: no repository, or only files-backend ones. */
   private updateContext(): void {
     const has = this.model.repositories.length > 0;
-    void vscode.commands.executeCommand('setContext', ContextKey.HasRepository, has);
-    void vscode.commands.executeCommand('setContext', ContextKey.FilesBackend, !has && this.model.filesBackendRepositories.length > 0);
+    setContext(ContextKey.HasRepository, has);
+    setContext(ContextKey.FilesBackend, !has && this.model.filesBackendRepositories.length > 0);
     const f = this.reflog.followed;
     this.reflogView.description = f?.name;
   }

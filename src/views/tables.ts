@@ -148,6 +148,10 @@ export class TablesTreeProvider extends Disposable implements vscode.TreeDataPro
     super();
     this._register(model.onDidChangeRepositories(() => this._onDidChangeTreeData.fire(undefined)));
     this._register(model.onDidChange(() => this._onDidChangeTreeData.fire(undefined)));
+    // The auto-compaction hint depends on the factor: re-render when the setting changes.
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('reftable.geometricFactor')) this._onDidChangeTreeData.fire(undefined);
+    }));
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
