@@ -13,7 +13,7 @@ import { makeContext } from './lib/context.js';
 import { runChild } from './lib/inproc.js';
 import * as os from 'node:os';
 import { measurer } from './lib/proc.js';
-import { Row, machineInfo, writeResults } from './lib/report.js';
+import { Row, machineInfo, rerender, writeResults } from './lib/report.js';
 import { bigTableFile, packedRepo, reflogRepo, unpackedRepo } from './lib/repos.js';
 import * as W from './workloads.js';
 
@@ -33,6 +33,10 @@ async function main(argv: string[]): Promise<void> {
   const ci = argv.indexOf('--child');
   if (ci >= 0) {
     await runChild(argv[ci + 1], argv[ci + 2]);
+    return;
+  }
+  if (argv.includes('--render')) {
+    rerender(path.join(root, 'bench'));
     return;
   }
   const quick = argv.includes('--quick');
