@@ -77,9 +77,10 @@ export async function deleteRef(ctx: CommandContext, inv: Invocation, arg?: unkn
       'Its value and reflog stay recoverable from the older tables (Reflog view → Recoverable) until the next full compaction (Pack Refs).',
     );
   }
-  const update = cur.type === 'symref'
-    ? { op: 'symref-delete' as const, name: cur.name, oldTarget: cur.target }
-    : { op: 'delete' as const, name: cur.name, old: cur.oid };
+  // noDeref: the ref shown is the one deleted, even if git turned it into a symref meanwhile.
+  const update: RefUpdate & { noDeref: true } = cur.type === 'symref'
+    ? { op: 'symref-delete', name: cur.name, oldTarget: cur.target, noDeref: true }
+    : { op: 'delete', name: cur.name, old: cur.oid, noDeref: true };
   t.repo.writer.transaction([update], { message: `reftable: delete ${cur.name}` });
   await afterWrite(t.repo);
 }
@@ -111,7 +112,8 @@ export async function updateRef(ctx: CommandContext, inv: Invocation, arg?: unkn
   const input = await ask({ title: `Update ${cur.name} (now ${shortId(cur.oid)})`, prompt: 'New value: a ref name or an object id' });
   const { oid, from } = await resolveStartPoint(ctx, t.repo, input);
   const peeled = await ctx.objects.peel(t.repo.info, oid);
-  t.repo.writer.transaction([{ op: 'update', name: cur.name, oid, peeled, old: cur.oid }], { message: `reftable: update to ${from}` });
+  const update: RefUpdate & { noDeref: true } = { op: 'update', name: cur.name, oid, peeled, old: cur.oid, noDeref: true };
+  t.repo.writer.transaction([update], { message: `reftable: update to ${from}` });
   await afterWrite(t.repo);
 }
 

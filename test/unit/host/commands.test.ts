@@ -53,7 +53,7 @@ describe('writes carry the value the user saw', () => {
     expect(fake.messages[0].text).toContain('Delete refs/heads/topic');
     expect(fake.messages[0].modal).toBe(true);
     expect(repo.transactions).toHaveLength(1);
-    expect(repo.transactions[0].updates).toEqual([{ op: 'delete', name: 'refs/heads/topic', old: oid(1) }]);
+    expect(repo.transactions[0].updates).toEqual([{ op: 'delete', name: 'refs/heads/topic', old: oid(1), noDeref: true }]);
     expect(repo.ref('refs/heads/topic')).toBeUndefined();
     expect(fake.executed.some((e) => e.command === 'git.refresh')).toBe(true);
   });
