@@ -7,7 +7,7 @@ import { ErrorCode, ReftableError } from '../engine/errors.js';
 import { RefDatabase } from '../store/refdb.js';
 import { discoverRepository, findRepositories } from '../store/repository.js';
 import { applyTransaction, renameRef } from '../store/transaction.js';
-import { deleteReflogEntry, expireReflogs } from '../store/reflog-edit.js';
+import { deleteReflogEntryByIndex, expireReflogs } from '../store/reflog-edit.js';
 import { packRefs } from '../store/compaction.js';
 import { autoCompactStack } from '../store/compaction.js';
 import { verifyStack } from '../store/verify-stack.js';
@@ -98,23 +98,23 @@ class StoreRepository implements RefSource, RefWriter {
   }
 
   rename(oldName: string, newName: string, expectedOid: string | undefined, opts: TransactionOptions): TransactionResult {
-    // The store's rename takes no expected value; check it just before (the window is the
-    // store's lock acquisition; see the report to the lead).
-    if (expectedOid !== undefined) {
-      this.db.reload();
-      const cur = this.db.ref(oldName);
-      if (cur?.oid !== expectedOid) {
-        throw new ReftableError(ErrorCode.Expectation, `${oldName} is at ${cur?.oid ?? '(deleted)'} but expected ${expectedOid}`, { data: { ref: oldName } });
-      }
-    }
-    return renameRef(this.info, oldName, newName, { message: opts.message, committer: opts.committer, autoCompact: opts.autoCompact ?? autoCompactSetting() });
+    // The store checks `expectedOid` under its lock, against the stack as re-read there.
+    return renameRef(this.info, oldName, newName, {
+      message: opts.message, committer: opts.committer, autoCompact: opts.autoCompact ?? autoCompactSetting(), expectedOid,
+    });
   }
 
   deleteReflogEntry(name: string, updateIndex: number): void {
-    this.db.reload();
-    const n = this.db.reflog(name).findIndex((e) => e.updateIndex === updateIndex);
-    if (n < 0) throw new ReftableError(ErrorCode.Expectation, `${name} has no reflog entry at update index ${updateIndex} any more`, { data: { ref: name } });
-    deleteReflogEntry(this.info, name, n, { autoCompact: autoCompactSetting() });
+    try {
+      // Resolved by update index under the store's lock: a concurrent entry cannot shift it.
+      deleteReflogEntryByIndex(this.info, name, updateIndex, { autoCompact: autoCompactSetting() });
+    } catch (e) {
+      // The seam promises EXPECTATION when the entry is gone (the view was stale).
+      if (e instanceof ReftableError && e.code === ErrorCode.NotFound) {
+        throw new ReftableError(ErrorCode.Expectation, `${name} has no reflog entry at update index ${updateIndex} any more`, { data: { ref: name }, cause: e });
+      }
+      throw e;
+    }
   }
 
   expireReflog(names: string[] | 'all', before: number): number {

@@ -47,8 +47,12 @@ function finish(info: RepositoryInfo, s: WriteSettings, dir: string, added: { na
   if (added.name && autoCompact !== false && s.autoCompaction) autoCompactAfterCommit(info, s, [dir]);
 }
 
-/** refs_reflog_expire for one ref: returns how many entries were pruned. */
-function expireOne(db: RepoLike, refname: string, prune: Prune, opts: ExpireOptions): number {
+/**
+ * refs_reflog_expire for one ref: returns how many entries were pruned. `mustPrune`, when
+ * given, is thrown (and nothing written) if the stack as read under the lock has no entry
+ * to prune.
+ */
+function expireOne(db: RepoLike, refname: string, prune: Prune, opts: ExpireOptions, mustPrune?: () => ReftableError): number {
   const info = repoInfoOf(db);
   const s = writeSettings(info.config, opts.env);
   const at = stackFor(info, refname);
@@ -69,6 +73,7 @@ function expireOne(db: RepoLike, refname: string, prune: Prune, opts: ExpireOpti
         lastNew = logs[i].new;
       }
     }
+    if (mustPrune && pruned === 0) throw mustPrune();
     const w = writer(info, s, ui);
     const val1 = ref && (ref.valueType === RefValueType.Val1 || ref.valueType === RefValueType.Val2);
     if (opts.updateRef && lastNew && val1 && !isZero(lastNew)) {
@@ -125,6 +130,19 @@ export function deleteReflogEntry(db: RepoLike, refname: string, n: number, opts
   if (!exists) throw new ReftableError(ErrorCode.NotFound, `no reflog for '${refname}'`, { data: { ref: refname } });
   // git counts the entries, then prunes the (count − N)-th oldest; an N past the end prunes nothing.
   expireOne(db, refname, (_e, i, total) => i === total - 1 - n, opts);
+}
+
+/**
+ * Delete the entry of `refname`'s reflog written at `updateIndex`, found under the stack lock
+ * (a position such as `REF@{N}` shifts when a concurrent writer adds an entry; an update index
+ * does not). Throws NOT_FOUND, writing nothing, when the reflog has no such live entry.
+ */
+export function deleteReflogEntryByIndex(db: RepoLike, refname: string, updateIndex: number, opts: ExpireOptions = {}): void {
+  if (!Number.isSafeInteger(updateIndex) || updateIndex < 0) {
+    throw new ReftableError(ErrorCode.Usage, `bad update index ${updateIndex}`, { data: { ref: refname } });
+  }
+  expireOne(db, refname, (e) => e.updateIndex === updateIndex, opts,
+    () => new ReftableError(ErrorCode.NotFound, `${refname} has no reflog entry at update index ${updateIndex}`, { data: { ref: refname, updateIndex } }));
 }
 
 /** Backend delete_reflog: a tombstone for every entry (markers included). */

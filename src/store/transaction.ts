@@ -6,18 +6,20 @@
  * stack with refs sorted by name followed by the sorted logs. The goal is byte identity with
  * `git update-ref` given the same committer and date.
  */
-import { bytesEqual, fromHex, isZero, text, toHex, utf8 } from '../engine/bytes.js';
+import { bytesEqual, isZero, text, toHex, utf8 } from '../engine/bytes.js';
 import { ErrorCode, ReftableError } from '../engine/errors.js';
 import { LogValueType, RefValueType } from '../engine/format.js';
 import type { LogRecord, RefRecord } from '../engine/record.js';
 import { TableWriter } from '../engine/writer.js';
 import type { RefUpdate, RepositoryInfo, TransactionOptions, TransactionResult } from './api.js';
-import { AddResult, WriteSettings, addTable, writeSettings } from './add-table.js';
-import { LockFile } from './lock.js';
+import { AddResult, WriteSettings, addTable, writeSettings, writeTableFile } from './add-table.js';
+import { LockFile, unlinkQuietly } from './lock.js';
 import { Committer, committerIdentity, logAllRefUpdates, normalizeReflogMessage, shouldAutocreateReflog } from './reflog-policy.js';
 import { checkRefnameAvailable, checkSymrefTarget, checkWritableRefname } from './refname.js';
-import { LoadedStack, RepoLike, StackLocation, StackRef, loadStack, repoInfoOf, stackFor } from './tables-list.js';
+import { LoadedStack, RepoLike, StackRef, commitTablesList, loadStack, repoInfoOf, stackFor } from './tables-list.js';
 import { autoCompactAfterCommit } from './compaction.js';
+import { RefLookup } from './ref-lookup.js';
+import { oidFromHex } from './hex.js';
 
 export { stackFor, repoInfoOf };
 export type { RepoLike, StackRef };
@@ -31,6 +33,34 @@ class View {
   private readonly loaded = new Map<string, LoadedStack>();
   constructor(readonly info: RepositoryInfo, fresh: Map<string, LoadedStack>) {
     for (const [k, v] of fresh) this.loaded.set(k, v);
+  }
+
+  private readonly lookups = new Map<string, RefLookup>();
+  private readonly dirLookups = new Map<string, RefLookup>();
+  private readonly dirs = new Map<string, boolean>();
+
+  /** The forward-moving lookup of one stack (see ref-lookup.ts). */
+  lookup(ref: StackRef): RefLookup {
+    let l = this.lookups.get(ref.stack);
+    if (!l) this.lookups.set(ref.stack, (l = new RefLookup(this.stack(ref).merged)));
+    return l;
+  }
+
+  /**
+   * Whether a live ref named `refname` exists, remembered: the D/F check asks the same few
+   * leading directories ("refs", "refs/heads") for every name of a transaction. A lookup of
+   * its own keeps these out-of-order queries from resetting the main cursors.
+   */
+  dirExists(refname: string): boolean {
+    let v = this.dirs.get(refname);
+    if (v === undefined) {
+      const at = stackFor(this.info, refname);
+      let l = this.dirLookups.get(at.stack);
+      if (!l) this.dirLookups.set(at.stack, (l = new RefLookup(this.stack(at).merged)));
+      v = l.get(utf8(at.name)) !== undefined;
+      this.dirs.set(refname, v);
+    }
+    return v;
   }
 
   stack(ref: StackRef): LoadedStack {
@@ -101,52 +131,107 @@ interface Update {
   current: Uint8Array;
   /** The name the update was derived from (for messages). */
   parent?: Update;
+  /** Where the name lives and its stored name as bytes, computed once. */
+  at?: StackRef;
+  key?: Uint8Array;
 }
 
-const HEX = /^[0-9a-fA-F]+$/;
-function oidBytes(hex: string, size: number, what: string): Uint8Array {
-  if (hex.length !== size * 2 || !HEX.test(hex)) {
-    throw new ReftableError(ErrorCode.Usage, `${what}: '${hex}' is not a ${size * 2}-digit hex object id`);
+function placeOf(info: RepositoryInfo, u: Update): StackRef {
+  return (u.at ??= stackFor(info, u.refname));
+}
+
+function keyOf(info: RepositoryInfo, u: Update): Uint8Array {
+  return (u.key ??= nameBytes(placeOf(info, u).name));
+}
+
+/** UTF-8 of a ref name; ASCII (nearly every name) by a plain loop, cheaper than TextEncoder per short string. */
+function nameBytes(s: string): Uint8Array {
+  const n = s.length;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return utf8(s);
+    out[i] = c;
   }
-  return fromHex(hex.toLowerCase());
+  return out;
 }
 
-function toModel(u: StoreUpdate, size: number, msg: Uint8Array, forceReflog: boolean): Update {
-  const zero = new Uint8Array(size);
-  const base: Update = {
+function oidBytes(hex: string, size: number, what: string): Uint8Array {
+  const b = oidFromHex(hex, size);
+  if (!b) throw new ReftableError(ErrorCode.Usage, `${what}: '${hex}' is not a ${size * 2}-digit hex object id`);
+  return b;
+}
+
+/** The git update for one RefUpdate; built field by field (no spreads: it runs per ref). */
+function toModel(u: StoreUpdate, size: number, zero: Uint8Array, msg: Uint8Array, forceReflog: boolean): Update {
+  const m: Update = {
     refname: u.name, haveNew: false, haveOld: false, noDeref: !!u.noDeref, logOnly: false, viaHead: false, forceReflog,
-    newOid: zero, oldOid: zero, msg, isSymref: false, current: zero,
+    newOid: zero, oldOid: zero, newPeeled: undefined, newTarget: undefined, oldTarget: undefined,
+    msg, isSymref: false, current: zero, parent: undefined, at: undefined, key: undefined,
   };
   const oid = (h: string, what: string) => oidBytes(h, size, `${u.name}: ${what}`);
   switch (u.op) {
     case 'create':
-      if (isZero(oid(u.oid, 'new value'))) throw new ReftableError(ErrorCode.Usage, `create ${u.name}: zero new value`);
-      return { ...base, haveNew: true, newOid: oid(u.oid, 'new value'), newPeeled: u.peeled ? oid(u.peeled, 'peeled value') : undefined, haveOld: true };
+      m.haveNew = true;
+      m.newOid = oid(u.oid, 'new value');
+      if (isZero(m.newOid)) throw new ReftableError(ErrorCode.Usage, `create ${u.name}: zero new value`);
+      if (u.peeled) m.newPeeled = oid(u.peeled, 'peeled value');
+      m.haveOld = true;
+      return m;
     case 'update':
-      return {
-        ...base, haveNew: true, newOid: oid(u.oid, 'new value'), newPeeled: u.peeled ? oid(u.peeled, 'peeled value') : undefined,
-        ...(u.old !== undefined ? { haveOld: true, oldOid: u.old === '' ? zero : oid(u.old, 'old value') } : {}),
-      };
+      m.haveNew = true;
+      m.newOid = oid(u.oid, 'new value');
+      if (u.peeled) m.newPeeled = oid(u.peeled, 'peeled value');
+      if (u.old !== undefined) {
+        m.haveOld = true;
+        if (u.old !== '') m.oldOid = oid(u.old, 'old value');
+      }
+      return m;
     case 'delete': {
+      m.haveNew = true;
       const old = u.old !== undefined && u.old !== '' ? oid(u.old, 'old value') : undefined;
       // Like `update-ref -d REF 0000…`: a zero old value means "don't care".
-      return { ...base, haveNew: true, ...(old && !isZero(old) ? { haveOld: true, oldOid: old } : {}) };
+      if (old && !isZero(old)) {
+        m.haveOld = true;
+        m.oldOid = old;
+      }
+      return m;
     }
     case 'verify':
-      return { ...base, haveOld: true, oldOid: u.old !== undefined && u.old !== '' ? oid(u.old, 'old value') : zero };
+      m.haveOld = true;
+      if (u.old !== undefined && u.old !== '') m.oldOid = oid(u.old, 'old value');
+      return m;
     case 'symref-create':
       checkSymrefTarget(u.name, u.target);
-      return { ...base, haveNew: true, newTarget: u.target, haveOld: true };
+      m.haveNew = true;
+      m.newTarget = u.target;
+      m.haveOld = true;
+      return m;
     case 'symref-update':
       checkSymrefTarget(u.name, u.target);
-      return {
-        ...base, haveNew: true, newTarget: u.target,
-        ...(u.oldTarget !== undefined ? { haveOld: true, oldTarget: u.oldTarget } : u.old !== undefined ? { haveOld: true, oldOid: oid(u.old, 'old value') } : {}),
-      };
+      m.haveNew = true;
+      m.newTarget = u.target;
+      if (u.oldTarget !== undefined) {
+        m.haveOld = true;
+        m.oldTarget = u.oldTarget;
+      } else if (u.old !== undefined) {
+        m.haveOld = true;
+        m.oldOid = oid(u.old, 'old value');
+      }
+      return m;
     case 'symref-delete':
-      return { ...base, haveNew: true, noDeref: true, ...(u.oldTarget !== undefined ? { haveOld: true, oldTarget: u.oldTarget } : {}) };
+      m.haveNew = true;
+      m.noDeref = true;
+      if (u.oldTarget !== undefined) {
+        m.haveOld = true;
+        m.oldTarget = u.oldTarget;
+      }
+      return m;
     case 'symref-verify':
-      return { ...base, noDeref: true, haveOld: true, ...(u.oldTarget !== undefined ? { oldTarget: u.oldTarget } : {}) };
+      m.noDeref = true;
+      m.haveOld = true;
+      if (u.oldTarget !== undefined) m.oldTarget = u.oldTarget;
+      return m;
   }
 }
 
@@ -157,6 +242,49 @@ function expectation(msg: string, ref: string): ReftableError {
 const nullNew = (u: Update) => u.newTarget === undefined && isZero(u.newOid);
 const expectsExisting = (u: Update) => u.haveOld && (!isZero(u.oldOid) || u.oldTarget !== undefined);
 const origName = (u: Update): string => (u.parent ? origName(u.parent) : u.refname);
+
+const NO_SKIP: ReadonlySet<string> = new Set();
+const SLASH = 0x2f;
+
+/**
+ * The stack's record of every input update and, for the directory/file check, the first live
+ * name below `name/`, found in one pass in name order per stack (ref-lookup.ts). `below` is
+ * asked only for names that do not exist, so it is filled lazily but still in name order for
+ * sorted input.
+ */
+function survey(view: View, input: Update[]): { records: (RefRecord | undefined)[]; below: (i: number) => string[] } {
+  const info = view.info;
+  const order = input.map((_, i) => i);
+  const names = input.map((u) => u.refname);
+  order.sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+  const records: (RefRecord | undefined)[] = new Array(input.length);
+  const firstBelow: (string | null | undefined)[] = new Array(input.length);
+  for (const i of order) {
+    const u = input[i];
+    const at = placeOf(info, u);
+    const lookup = view.lookup(at);
+    const key = keyOf(info, u);
+    const r = lookup.get(key);
+    records[i] = r;
+    if (!r) {
+      const prefix = new Uint8Array(key.length + 1);
+      prefix.set(key);
+      prefix[key.length] = SLASH;
+      firstBelow[i] = lookup.firstWithPrefix(prefix) ?? null;
+    }
+  }
+  return {
+    records,
+    below: (i) => {
+      const b = firstBelow[i];
+      if (b === undefined) {
+        // Not surveyed (the record existed): ask directly.
+        return [...view.namesBelow(`${input[i].refname}/`)];
+      }
+      return b === null ? [] : [b];
+    },
+  };
+}
 
 /**
  * reftable_be_transaction_prepare: returns the updates to write, per stack, in queue order.
@@ -171,8 +299,9 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackRef; updat
     affected.add(u.refname);
   }
   const queued = new Map<string, { at: StackRef; updates: Update[] }>();
+  const zero = new Uint8Array(info.hash.size);
   const queue = (u: Update) => {
-    const at = stackFor(info, u.refname);
+    const at = placeOf(info, u);
     let q = queued.get(at.stack);
     if (!q) queued.set(at.stack, (q = { at, updates: [] }));
     q.updates.push(u);
@@ -180,7 +309,15 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackRef; updat
   // Sorted names of the transaction for the D/F check of large transactions (200 000 refs).
   const sortedNames = [...affected].sort();
   const late = new Set<string>();
-  const extrasBelow = function* (prefix: string): Generator<string> {
+  // Leading directories of the transaction's names: most names have nothing below them, and
+  // one set lookup says so without the binary search.
+  const dirsOfNames = new Set<string>();
+  const addDirs = (n: string) => {
+    for (let s = n.indexOf('/'); s >= 0; s = n.indexOf('/', s + 1)) dirsOfNames.add(n.slice(0, s));
+  };
+  for (const n of sortedNames) addDirs(n);
+  const extrasBelow = (prefix: string): string[] => {
+    if (!dirsOfNames.has(prefix.slice(0, -1))) return [];
     let lo = 0;
     let hi = sortedNames.length;
     while (lo < hi) {
@@ -188,28 +325,34 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackRef; updat
       if (sortedNames[mid] < prefix) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < sortedNames.length && sortedNames[i].startsWith(prefix); i++) yield sortedNames[i];
-    for (const n of late) if (n.startsWith(prefix)) yield n;
+    const out: string[] = [];
+    for (let i = lo; i < sortedNames.length && sortedNames[i].startsWith(prefix); i++) out.push(sortedNames[i]);
+    for (const n of late) if (n.startsWith(prefix)) out.push(n);
+    return out;
   };
+  const known = survey(view, input);
+  const exists = (n: string) => view.dirExists(n);
   const head = view.raw('HEAD');
   const headTarget = head?.valueType === RefValueType.Symref ? text(head.target!) : undefined;
 
   for (let i = 0; i < all.length; i++) {
     const u = all[i];
-    const at = stackFor(info, u.refname);
+    const at = placeOf(info, u);
 
     if (headTarget !== undefined && !u.logOnly && !u.viaHead && at.name === headTarget) {
       if (affected.has('HEAD')) {
         throw new ReftableError(ErrorCode.Usage, `multiple updates for 'HEAD' (including one via its referent '${u.refname}') are not allowed`, { data: { ref: 'HEAD' } });
       }
-      const h: Update = { ...u, refname: 'HEAD', logOnly: true, noDeref: true, isSymref: false, current: u.current, parent: undefined, newTarget: undefined, oldTarget: undefined };
+      const h: Update = { ...u, refname: 'HEAD', logOnly: true, noDeref: true, isSymref: false, current: u.current, parent: undefined, newTarget: undefined, oldTarget: undefined, at: undefined, key: undefined };
       all.push(h);
       affected.add('HEAD');
       late.add('HEAD');
+      addDirs('HEAD');
     }
 
-    const r = view.stack(at).merged.ref(utf8(at.name))?.record;
-    let current: Uint8Array = new Uint8Array(info.hash.size);
+    // Input updates were looked up in one sorted pass; derived ones (few) one by one.
+    const r = i < input.length ? known.records[i] : view.stack(at).merged.ref(keyOf(info, u))?.record;
+    let current: Uint8Array = zero;
     let referent = '';
     if (r?.valueType === RefValueType.Symref) {
       u.isSymref = true;
@@ -217,7 +360,10 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackRef; updat
     } else if (r) current = r.value!;
 
     if (!r && !expectsExisting(u)) {
-      checkRefnameAvailable(u.refname, (n) => view.raw(n) !== undefined, (p) => view.namesBelow(p), affected, new Set(), extrasBelow);
+      const namesBelow = i < input.length
+        ? () => known.below(i)
+        : (p: string) => view.namesBelow(p);
+      checkRefnameAvailable(u.refname, exists, namesBelow, affected, NO_SKIP, extrasBelow);
       if (u.haveNew && !nullNew(u)) {
         u.current = current;
         queue(u);
@@ -236,10 +382,10 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackRef; updat
       } else {
         const derived: Update = {
           ...u, refname: referent, viaHead: u.viaHead || at.name === 'HEAD', isSymref: false, parent: u,
-          current: new Uint8Array(info.hash.size),
+          current: zero, at: undefined, key: undefined,
         };
-        if (u.newTarget !== undefined) derived.newOid = new Uint8Array(info.hash.size);
-        if (u.oldTarget !== undefined) derived.oldOid = new Uint8Array(info.hash.size);
+        if (u.newTarget !== undefined) derived.newOid = zero;
+        if (u.oldTarget !== undefined) derived.oldOid = zero;
         u.logOnly = true;
         u.noDeref = true;
         u.haveOld = false;
@@ -248,6 +394,7 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackRef; updat
         }
         affected.add(referent);
         late.add(referent);
+        addDirs(referent);
         all.push(derived);
       }
     }
@@ -309,19 +456,54 @@ interface WriteCtx {
   logMode: ReturnType<typeof logAllRefUpdates>;
 }
 
+/** Committer name and email as bytes, shared by every log record of a table. */
+interface WhoBytes {
+  name: Uint8Array;
+  email: Uint8Array;
+  time: number;
+  tz: number;
+}
+
+/** Updates in the order of their stored names (bytes); plain string order when all are ASCII. */
+function sortByKey(info: RepositoryInfo, updates: Update[]): Update[] {
+  let ascii = true;
+  for (const u of updates) {
+    const n = placeOf(info, u).name;
+    if (!/^[\x00-\x7f]*$/.test(n)) {
+      ascii = false;
+      break;
+    }
+  }
+  const sorted = [...updates];
+  if (ascii) {
+    sorted.sort((a, b) => {
+      const x = a.at!.name;
+      const y = b.at!.name;
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+  } else {
+    sorted.sort((a, b) => compareBytesKey(keyOf(info, a), keyOf(info, b)));
+  }
+  return sorted;
+}
+
 /** write_transaction_table for one stack. */
 function buildTransactionTable(ctx: WriteCtx, updates: Update[], ui: number): Uint8Array | undefined {
-  const size = ctx.view.info.hash.size;
-  const keyed = updates.map((u) => ({ u, key: utf8(stackFor(ctx.view.info, u.refname).name) }));
-  keyed.sort((a, b) => compareBytesKey(a.key, b.key));
-  const sorted = keyed.map((k) => k.u);
-  const refs: RefRecord[] = [];
+  const info = ctx.view.info;
+  const size = info.hash.size;
+  const sorted = sortByKey(info, updates);
+  const who: WhoBytes = { name: utf8(ctx.who.name), email: utf8(ctx.who.email), time: ctx.who.time, tz: ctx.who.tz };
+  const w = new TableWriter({
+    hash: info.hash, blockSize: ctx.settings.blockSize, restartInterval: ctx.settings.restartInterval,
+    indexObjects: ctx.settings.indexObjects, minUpdateIndex: ui, maxUpdateIndex: ui,
+  });
   const logs: LogRecord[] = [];
   for (const u of sorted) {
-    const name = stackFor(ctx.view.info, u.refname).name;
+    const at = placeOf(info, u);
+    const name = keyOf(info, u);
     if (u.haveNew && !u.isSymref && nullNew(u)) {
-      for (const l of ctx.view.logs(u.refname)) logs.push(logTombstone(name, l.updateIndex, size));
-    } else if (u.haveNew && (u.forceReflog || shouldWriteLog(ctx, u.refname))) {
+      for (const l of ctx.view.logs(u.refname)) logs.push(logTombstoneBytes(name, l.updateIndex, size));
+    } else if (u.haveNew && (u.forceReflog || shouldAutocreateReflog(ctx.logMode, at.name) || ctx.view.reflogExists(u.refname))) {
       let create = true;
       let nw = u.newOid;
       if (u.newTarget !== undefined) {
@@ -329,32 +511,33 @@ function buildTransactionTable(ctx: WriteCtx, updates: Update[], ui: number): Ui
         if (r) nw = r.oid;
         else create = false;
       }
-      if (create) logs.push(logRecord(name, ui, u.current, nw, ctx.who, u.msg));
+      if (create) {
+        logs.push({
+          kind: 'log', name, updateIndex: ui, valueType: LogValueType.Update, old: u.current, new: nw,
+          committerName: who.name, email: who.email, time: who.time, tz: who.tz, message: u.msg,
+        });
+      }
     }
     if (u.logOnly) continue;
     if (u.newTarget !== undefined) {
-      refs.push({ kind: 'ref', name: utf8(name), updateIndex: ui, valueType: RefValueType.Symref, target: utf8(u.newTarget) });
+      w.addRef({ kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Symref, target: utf8(u.newTarget) });
     } else if (u.haveNew && nullNew(u)) {
-      refs.push({ kind: 'ref', name: utf8(name), updateIndex: ui, valueType: RefValueType.Deletion });
+      w.addRef({ kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Deletion });
     } else if (u.haveNew) {
-      refs.push(u.newPeeled
-        ? { kind: 'ref', name: utf8(name), updateIndex: ui, valueType: RefValueType.Val2, value: u.newOid, peeled: u.newPeeled }
-        : { kind: 'ref', name: utf8(name), updateIndex: ui, valueType: RefValueType.Val1, value: u.newOid });
+      w.addRef(u.newPeeled
+        ? { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Val2, value: u.newOid, peeled: u.newPeeled }
+        : { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Val1, value: u.newOid });
     }
   }
-  const w = new TableWriter({
-    hash: ctx.view.info.hash, blockSize: ctx.settings.blockSize, restartInterval: ctx.settings.restartInterval,
-    indexObjects: ctx.settings.indexObjects, minUpdateIndex: ui, maxUpdateIndex: ui,
-  });
-  for (const r of refs) w.addRef(r);
+  // Usually sorted already (names ascending, one ref's tombstones newest first): linear.
   for (const l of sortLogs(logs)) w.addLog(l);
   return w.finish();
 }
 
-function shouldWriteLog(ctx: WriteCtx, refname: string): boolean {
-  const name = stackFor(ctx.view.info, refname).name;
-  if (shouldAutocreateReflog(ctx.logMode, name)) return true;
-  return ctx.view.reflogExists(refname);
+function logTombstoneBytes(name: Uint8Array, ui: number, size: number): LogRecord {
+  const z = new Uint8Array(size);
+  const e = new Uint8Array(0);
+  return { kind: 'log', name, updateIndex: ui, valueType: LogValueType.Deletion, old: z, new: z, committerName: e, email: e, time: 0, tz: 0, message: e };
 }
 
 /** Options beyond the shared contract. */
@@ -375,28 +558,29 @@ function committerOf(info: RepositoryInfo, opts: StoreTransactionOptions): Commi
 
 /**
  * Run `fn` with every stack in `stacks` locked and freshly read; if it turns out to need a
- * stack that is not locked, start over with that one added (at most a few rounds).
+ * stack that is not locked, start over with that one added (at most a few rounds). `fn` must
+ * not write anything when it reports a touched stack that is not locked.
  */
 function withLockedStacks<T>(
   info: RepositoryInfo, settings: WriteSettings, initial: StackRef[],
-  fn: (view: View, fresh: Map<string, LoadedStack>) => { result: T; touched: StackRef[] },
+  fn: (view: View, fresh: Map<string, LoadedStack>, locks: Map<string, LockFile>) => { result?: T; touched: StackRef[] },
 ): T {
   const want = new Map(initial.map((s) => [s.stack, s]));
   for (let round = 0; round < 4; round++) {
-    const locks: LockFile[] = [];
+    const locks = new Map<string, LockFile>();
     try {
       const fresh = new Map<string, LoadedStack>();
       for (const s of [...want.values()].sort((a, b) => (a.stack === 'main' ? -1 : b.stack === 'main' ? 1 : a.stack < b.stack ? -1 : 1))) {
-        locks.push(LockFile.acquire(path.join(s.dir, 'tables.list'), 'references', { timeoutMs: settings.lockTimeoutMs }));
+        locks.set(s.stack, LockFile.acquire(path.join(s.dir, 'tables.list'), 'references', { timeoutMs: settings.lockTimeoutMs }));
         fresh.set(s.stack, loadStack({ dir: s.dir, hash: info.hash }));
       }
       const view = new View(info, fresh);
-      const out = fn(view, fresh);
+      const out = fn(view, fresh, locks);
       const missing = out.touched.filter((t) => !want.has(t.stack));
-      if (missing.length === 0) return out.result;
+      if (missing.length === 0) return out.result as T;
       for (const m of missing) want.set(m.stack, m);
     } finally {
-      for (const l of locks) l.rollback();
+      for (const l of locks.values()) l.rollback();
     }
   }
   throw new ReftableError(ErrorCode.Outdated, 'the set of stacks touched by the transaction kept changing');
@@ -415,48 +599,72 @@ export function applyTransaction(db: RepoLike, updates: StoreUpdate[], opts: Sto
   }
   const msg = normalizeReflogMessage(opts.message, settings.blockSize);
   for (const u of updates) checkWritableRefname(u.name);
-  const model = updates.map((u) => toModel(u, info.hash.size, msg, !!opts.createReflog));
+  const zero = new Uint8Array(info.hash.size);
+  const model = updates.map((u) => toModel(u, info.hash.size, zero, msg, !!opts.createReflog));
   const who = committerOf(info, opts);
   const logMode = logAllRefUpdates(info.config, info.bare);
 
   if (model.length === 0) return { tables: [], updateIndex: 0 };
 
+  const ctxOf = (view: View): WriteCtx => ({ view, settings, who, logMode });
+  const result: TransactionResult = { tables: [], updateIndex: 0 };
+  const written: string[] = [];
+
   // With linked worktrees a transaction may touch several stacks (derived HEAD entries land in
-  // the worktree's); plan under all their locks first to learn which ones. A plain repository
-  // has one stack and goes straight to the addition, which re-reads and re-checks under its lock.
+  // the worktree's): every stack it touches is locked (main first) and read once, the whole
+  // transaction is prepared against that, and then the stacks are committed ONE AFTER
+  // ANOTHER under those locks, as git's reftable backend commits one addition per stack. So
+  // such a transaction is atomic per stack only: if a later stack's commit fails (disk full,
+  // I/O error), the earlier stacks stay committed and the error says which refs they hold.
   const multi = !!info.worktreeId || model.some((u) => u.refname.startsWith('worktrees/') || u.refname.startsWith('main-worktree/'));
-  let stacks: StackRef[] = [stackFor(info, 'refs/heads/x')];
   if (multi || opts.dryRun) {
     const initial = new Map<string, StackRef>();
     for (const u of model) {
       const s = stackFor(info, u.refname);
       initial.set(s.stack, s);
     }
-    const planned = withLockedStacks(info, settings, [...initial.values()], (view, fresh) => {
+    const committed: { stack: string; table: string; refs: string[] }[] = [];
+    const ui = withLockedStacks(info, settings, [...initial.values()], (view, fresh, locks) => {
       const queued = prepare(view, model.map((u) => ({ ...u })));
       const touched = [...queued.values()].map((q) => q.at);
-      const ui = fresh.values().next().value?.nextUpdateIndex ?? 0;
-      return { result: { touched, ui }, touched };
+      const first = fresh.values().next().value?.nextUpdateIndex ?? 0;
+      if (opts.dryRun || touched.some((t) => !locks.has(t.stack))) return { result: first, touched };
+      for (const q of queued.values()) {
+        const stack = fresh.get(q.at.stack)!;
+        const at = stack.nextUpdateIndex;
+        let name: string | undefined;
+        try {
+          const bytes = buildTransactionTable(ctxOf(view), q.updates, at);
+          if (!bytes) continue;
+          name = writeTableFile(q.at.dir, bytes, at, at, at, at);
+          commitTablesList(locks.get(q.at.stack)!, [...stack.names, name]);
+        } catch (e) {
+          if (name !== undefined) unlinkQuietly(path.join(q.at.dir, name));
+          if (committed.length === 0) throw e;
+          throw partialCommitError(e, q.at.stack, committed);
+        }
+        committed.push({ stack: q.at.stack, table: name, refs: q.updates.map((u) => (u.logOnly ? `${u.refname} (reflog only)` : u.refname)) });
+        result.tables.push({ stack: q.at.stack, name });
+        written.push(q.at.dir);
+        if (!result.updateIndex) result.updateIndex = at;
+      }
+      return { result: first, touched };
     });
-    if (opts.dryRun) return { tables: [], updateIndex: planned.ui };
-    stacks = planned.touched;
-  }
-
-  const result: TransactionResult = { tables: [], updateIndex: 0 };
-  const written: string[] = [];
-  for (const at of stacks) {
-    const loc: StackLocation = { dir: at.dir, hash: info.hash };
-    const added: AddResult = addTable(loc, { lockTimeoutMs: settings.lockTimeoutMs }, (stack, ui) => {
+    if (opts.dryRun) return { tables: [], updateIndex: ui };
+  } else {
+    // One stack: the addition re-reads and checks everything under its lock.
+    const at = stackFor(info, 'refs/heads/x');
+    const added: AddResult = addTable({ dir: at.dir, hash: info.hash }, { lockTimeoutMs: settings.lockTimeoutMs }, (stack, ui) => {
       const view = new View(info, new Map([[at.stack, stack]]));
-      const q = prepare(view, model.map((u) => ({ ...u }))).get(at.stack);
+      const q = prepare(view, model).get(at.stack);
       if (!q) return undefined;
-      const bytes = buildTransactionTable({ view, settings, who, logMode }, q.updates, ui);
+      const bytes = buildTransactionTable(ctxOf(view), q.updates, ui);
       return bytes ? { bytes, minUpdateIndex: ui, maxUpdateIndex: ui } : undefined;
     });
     if (added.name) {
       result.tables.push({ stack: at.stack, name: added.name });
       written.push(at.dir);
-      if (!result.updateIndex) result.updateIndex = added.updateIndex;
+      result.updateIndex = added.updateIndex;
     }
   }
   if (opts.autoCompact !== false && settings.autoCompaction && written.length > 0) {
@@ -466,12 +674,31 @@ export function applyTransaction(db: RepoLike, updates: StoreUpdate[], opts: Sto
 }
 
 
+/**
+ * The error of a later stack's addition after earlier stacks committed: same code, a message
+ * that says what is already written, and `data.committed` / `data.failedStack` for callers.
+ */
+function partialCommitError(e: unknown, failedStack: string, committed: { stack: string; table: string; refs: string[] }[]): ReftableError {
+  const shown = (refs: string[]) => (refs.length > 10 ? `${refs.slice(0, 10).join(', ')} and ${refs.length - 10} more` : refs.join(', '));
+  const done = committed.map((c) => `stack '${c.stack}' (table ${c.table}): ${shown(c.refs)}`).join('; ');
+  const orig = e instanceof ReftableError ? e : undefined;
+  const reason = e instanceof Error ? e.message : String(e);
+  return new ReftableError(orig?.code ?? ErrorCode.Io,
+    `transaction only partly committed: stack '${failedStack}' failed (${reason}); already committed: ${done}`,
+    { file: orig?.file, offset: orig?.offset, data: { ...(orig?.data ?? {}), failedStack, committed }, cause: e });
+}
+
 export interface RenameOptions {
   message?: string;
   /** Overwrite an existing destination (`git branch -M`). */
   force?: boolean;
   /** Also point HEAD (a symref to the old name) at the new name, as `git branch -m` does. */
   updateHead?: boolean;
+  /**
+   * The object id (hex) the old ref must still hold, checked under the stack lock against the
+   * stack as re-read there; otherwise EXPECTATION naming the ref and nothing is written.
+   */
+  expectedOid?: string;
   autoCompact?: boolean;
   env?: NodeJS.ProcessEnv;
   committer?: TransactionOptions['committer'];
@@ -494,9 +721,17 @@ function renameOrCopy(db: RepoLike, oldName: string, newName: string, deleteOld:
   const oldAt = stackFor(info, oldName);
   if (oldAt.stack !== at.stack) throw new ReftableError(ErrorCode.Unsupported, `cannot move '${oldName}' to '${newName}' across worktree stacks`);
   const size = info.hash.size;
+  const expected = opts.expectedOid === undefined ? undefined : oidBytes(opts.expectedOid, size, `${oldName}: expected value`);
   const added = addTable({ dir: at.dir, hash: info.hash }, { lockTimeoutMs: settings.lockTimeoutMs }, (stack, ui) => {
     const view = new View(info, new Map([[at.stack, stack]]));
     const old = stack.merged.ref(utf8(oldAt.name))?.record;
+    if (expected) {
+      const isVal = old !== undefined && (old.valueType === RefValueType.Val1 || old.valueType === RefValueType.Val2);
+      if (!old || (isVal && !bytesEqual(old.value!, expected))) {
+        const now = !old ? 'reference is missing' : `is at ${toHex(old.value!)}`;
+        throw expectation(`cannot ${deleteOld ? 'rename' : 'copy'} '${oldName}': ${now} but expected ${toHex(expected)}`, oldName);
+      }
+    }
     if (!old) throw new ReftableError(ErrorCode.NotFound, `refname ${oldName} not found`, { data: { ref: oldName } });
     if (old.valueType === RefValueType.Symref) throw new ReftableError(ErrorCode.Unsupported, `refname ${oldName} is a symbolic ref, ${deleteOld ? 'renaming' : 'copying'} it is not supported`);
     if (oldName === newName) return undefined;

@@ -7,6 +7,7 @@
  */
 import { ErrorCode, ReftableError } from '../engine/errors.js';
 import type { RefUpdate } from './api.js';
+import { isHex } from './hex.js';
 import { refnameProblem } from './refname.js';
 
 /** A RefUpdate plus the flags `update-ref` carries per command. */
@@ -139,7 +140,7 @@ class Args {
       if (this.z && which === 'old') return undefined;
       return '0'.repeat(hexLength);
     }
-    if (!new RegExp(`^[0-9a-fA-F]{${hexLength}}$`).test(v)) throw usage(`${cmd} ${ref}: invalid <${which}-oid>: ${v}`, this.line);
+    if (!isHex(v, hexLength)) throw usage(`${cmd} ${ref}: invalid <${which}-oid>: ${v}`, this.line);
     return v.toLowerCase();
   }
 
@@ -152,6 +153,15 @@ class Args {
 }
 
 const isZeroHex = (s: string) => /^0+$/.test(s);
+
+/** The command word of a record: what precedes the first SP, or the whole record. */
+function commandOf(rec: string): string | undefined {
+  const sp = rec.indexOf(' ');
+  const word = sp < 0 ? rec : rec.slice(0, sp);
+  const spec = Object.prototype.hasOwnProperty.call(COMMANDS, word) ? COMMANDS[word] : undefined;
+  if (!spec) return undefined;
+  return (spec.args > 0) === (sp >= 0) ? word : undefined;
+}
 
 /** Parse the whole input into transactions (git allows several start…commit blocks). */
 export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions): ParsedTransaction[] {
@@ -173,15 +183,7 @@ export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions)
     const rec = records[r++];
     if (rec === '') throw usage('empty command in input', lineNo);
     if (isSpace(rec[0])) throw usage(`whitespace before command: ${rec}`, lineNo);
-    let name: string | undefined;
-    for (const c of Object.keys(COMMANDS)) {
-      if (!rec.startsWith(c)) continue;
-      const after = rec[c.length];
-      if (COMMANDS[c].args ? after === ' ' : after === undefined) {
-        name = c;
-        break;
-      }
-    }
+    const name = commandOf(rec);
     if (!name) throw usage(`unknown command: ${rec}`, lineNo);
     const spec = COMMANDS[name];
     let parts: string[];
@@ -275,7 +277,7 @@ export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions)
           const val = a.arg();
           if (val === undefined) throw usage(`symref-update ${ref}: expected old value`, lineNo);
           if (kind === 'oid') {
-            if (!new RegExp(`^[0-9a-fA-F]{${hex}}$`).test(val)) throw usage(`symref-update ${ref}: invalid oid: ${val}`, lineNo);
+            if (!isHex(val, hex)) throw usage(`symref-update ${ref}: invalid oid: ${val}`, lineNo);
             u.old = val.toLowerCase();
           } else if (kind === 'ref') {
             if (refnameProblem(val, { allowOneLevel: true })) throw usage(`symref-update ${ref}: invalid ref: ${val}`, lineNo);
