@@ -6,20 +6,11 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envFor, git, gitBinary, makeCommits, ROOT, scratch, tablesList } from './write-helpers';
-import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { cliSuite, envFor, git, makeCommits, tablesList } from './write-helpers';
 
-let G = '';
-const tmp = scratch('rt-conc-');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-
-beforeAll(async () => {
-  G = await gitBinary();
-  const b = spawnSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT, encoding: 'utf8' });
-  expect(b.status, b.stderr).toBe(0);
-}, 600_000);
-afterAll(() => tmp.cleanup());
+const suite = cliSuite('rt-conc-');
+const { tmp, cli: CLI } = suite;
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -36,8 +27,8 @@ describe('concurrent writers', () => {
   it('2 × 200 transactions from our CLI and git update-ref in parallel', async () => {
     const env = envFor(tmp.home, { GIT_TEST_REFTABLE_AUTOCOMPACTION: 'true' });
     const dir = path.join(tmp.dir, 'repo');
-    git(G, tmp.dir, ['init', '-q', '--ref-format=reftable', '-b', 'main', dir], env);
-    const c = makeCommits(G, dir, env, 4);
+    git(suite.git, tmp.dir, ['init', '-q', '--ref-format=reftable', '-b', 'main', dir], env);
+    const c = makeCommits(suite.git, dir, env, 4);
     const N = 200;
     // Our writer: one node process running N CLI invocations in a loop (positional update form).
     const driver = path.join(tmp.dir, 'ours.cjs');
@@ -51,7 +42,7 @@ describe('concurrent writers', () => {
         }
       })();`);
     const gitLoop = path.join(tmp.dir, 'git.sh');
-    fs.writeFileSync(gitLoop, `cd ${JSON.stringify(dir)}\nfor i in $(seq 0 ${N - 1}); do\n  if ${JSON.stringify(G)} update-ref -m "git $i" refs/heads/git/$i ${c[2]} 2>>${JSON.stringify(path.join(tmp.dir, 'git.err'))}; then echo "ok $i"; else echo "fail $i"; fi\ndone\n`);
+    fs.writeFileSync(gitLoop, `cd ${JSON.stringify(dir)}\nfor i in $(seq 0 ${N - 1}); do\n  if ${JSON.stringify(suite.git)} update-ref -m "git $i" refs/heads/git/$i ${c[2]} 2>>${JSON.stringify(path.join(tmp.dir, 'git.err'))}; then echo "ok $i"; else echo "fail $i"; fi\ndone\n`);
     const t0 = Date.now();
     const [ours, theirs] = await Promise.all([run(process.execPath, [driver], env), run('bash', [gitLoop], env)]);
     const ms = Date.now() - t0;
@@ -63,7 +54,7 @@ describe('concurrent writers', () => {
     // Failures must be lock conflicts (exit 3 with a LOCK message), nothing else.
     for (const f of failOurs) expect(f[2]).toBe('3');
     if (failOurs.length) expect(ours.stderr).toMatch(/cannot lock references/);
-    const refs = new Set(git(G, dir, ['for-each-ref', '--format=%(refname)'], env).trim().split('\n'));
+    const refs = new Set(git(suite.git, dir, ['for-each-ref', '--format=%(refname)'], env).trim().split('\n'));
     for (const i of okOurs) expect(refs.has(`refs/heads/ours/${i}`), `ours/${i}`).toBe(true);
     for (const i of okGit) expect(refs.has(`refs/heads/git/${i}`), `git/${i}`).toBe(true);
     expect(okOurs.length).toBeGreaterThan(N / 2);
@@ -73,8 +64,8 @@ describe('concurrent writers', () => {
     expect(files.filter((f) => f.endsWith('.lock') || f.includes('.temp.'))).toEqual([]);
     const listed = new Set(tablesList(path.join(dir, '.git')));
     expect(files.filter((f) => f.endsWith('.ref') && !listed.has(f))).toEqual([]);
-    expect(git(G, dir, ['reflog', 'show', '--format=%gs', 'refs/heads/ours/' + okOurs[0]], env).trim()).toBe(`ours ${okOurs[0]}`);
-    expect(git(G, dir, ['pack-refs'], env)).toBe('');
-    expect(git(G, dir, ['for-each-ref', '--format=%(refname)'], env).trim().split('\n').length).toBe(refs.size);
+    expect(git(suite.git, dir, ['reflog', 'show', '--format=%gs', 'refs/heads/ours/' + okOurs[0]], env).trim()).toBe(`ours ${okOurs[0]}`);
+    expect(git(suite.git, dir, ['pack-refs'], env)).toBe('');
+    expect(git(suite.git, dir, ['for-each-ref', '--format=%(refname)'], env).trim().split('\n').length).toBe(refs.size);
   }, 300_000);
 });

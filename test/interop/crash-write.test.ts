@@ -7,26 +7,18 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envFor, git, gitBinary, makeCommits, ROOT, scratch, tablesList } from './write-helpers';
+import { describe, expect, it } from 'vitest';
+import { cliSuite, envFor, git, makeCommits, tablesList } from './write-helpers';
 
-let G = '';
-const tmp = scratch('rt-crash-');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-
-beforeAll(async () => {
-  G = await gitBinary();
-  const b = spawnSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT, encoding: 'utf8' });
-  expect(b.status, b.stderr).toBe(0);
-}, 600_000);
-afterAll(() => tmp.cleanup());
+const suite = cliSuite('rt-crash-');
+const { tmp, cli: CLI } = suite;
 
 describe('SIGKILL during writes', () => {
   it('≥ 100 kills: stack readable by git, no committed update lost, only a lock as debris', async () => {
     const env = envFor(tmp.home, { GIT_TEST_REFTABLE_AUTOCOMPACTION: 'true' });
     const dir = path.join(tmp.dir, 'repo');
-    git(G, tmp.dir, ['init', '-q', '--ref-format=reftable', '-b', 'main', dir], env);
-    const [c] = makeCommits(G, dir, env, 1);
+    git(suite.git, tmp.dir, ['init', '-q', '--ref-format=reftable', '-b', 'main', dir], env);
+    const [c] = makeCommits(suite.git, dir, env, 1);
     const driver = path.join(tmp.dir, 'loop.cjs');
     fs.writeFileSync(driver, `
       const { main } = require(${JSON.stringify(CLI)});
@@ -63,9 +55,9 @@ describe('SIGKILL during writes', () => {
       const rt = path.join(dir, '.git', 'reftable');
       const files = fs.readdirSync(rt);
       // git must read the stack after every kill.
-      const fer = spawnSync(G, ['for-each-ref', '--format=%(refname)'], { cwd: dir, env, encoding: 'utf8' });
+      const fer = spawnSync(suite.git, ['for-each-ref', '--format=%(refname)'], { cwd: dir, env, encoding: 'utf8' });
       expect(fer.status).toBe(0);
-      expect(spawnSync(G, ['show-ref', '-q', '--verify', 'refs/heads/main'], { cwd: dir, env }).status).not.toBe(128);
+      expect(spawnSync(suite.git, ['show-ref', '-q', '--verify', 'refs/heads/main'], { cwd: dir, env }).status).not.toBe(128);
       const have = new Set(fer.stdout.trim().split('\n'));
       for (const r of committed) expect(have.has(r), `${r} lost after run ${run}`).toBe(true);
       if (files.includes('tables.list.lock')) {
@@ -96,7 +88,7 @@ describe('SIGKILL during writes', () => {
     expect(p.status, p.stderr).toBe(0);
     const files = fs.readdirSync(path.join(dir, '.git', 'reftable'));
     expect(files.filter((f) => f.endsWith('.ref'))).toEqual(tablesList(path.join(dir, '.git')));
-    const all = new Set(git(G, dir, ['for-each-ref', '--format=%(refname)'], env).trim().split('\n'));
+    const all = new Set(git(suite.git, dir, ['for-each-ref', '--format=%(refname)'], env).trim().split('\n'));
     for (const r of committed) expect(all.has(r)).toBe(true);
   }, 180_000);
 });

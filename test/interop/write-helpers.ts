@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 interface GitPath {
   reftableGit(): Promise<string>;
@@ -73,3 +74,26 @@ export function stem(name: string): string {
 }
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface CliSuite {
+  /** The reftable-capable git (set once the suite's beforeAll has run). */
+  git: string;
+  tmp: ReturnType<typeof scratch>;
+  /** Our bundled CLI, built by the suite's beforeAll. */
+  cli: string;
+}
+
+/**
+ * For suites that run git and our built CLI side by side: finds git and bundles dist/ before
+ * the tests, removes the scratch directory after them.
+ */
+export function cliSuite(prefix: string): CliSuite {
+  const suite: CliSuite = { git: '', tmp: scratch(prefix), cli: path.join(ROOT, 'dist', 'cli.js') };
+  beforeAll(async () => {
+    suite.git = await gitBinary();
+    const b = spawnSync(process.execPath, [path.join(ROOT, 'esbuild.mjs')], { cwd: ROOT, encoding: 'utf8' });
+    expect(b.status, b.stderr).toBe(0);
+  }, 600_000);
+  afterAll(() => suite.tmp.cleanup());
+  return suite;
+}
