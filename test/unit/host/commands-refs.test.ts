@@ -75,6 +75,36 @@ describe('Create Ref', () => {
   });
 });
 
+describe('Update Ref / Delete Ref', () => {
+  it('updates expecting the value shown; a move by git in between fails with Retry, and Retry expects the new value', async () => {
+    r = await basic();
+    const shown = r.repo.source.ref('refs/heads/main')!;
+    r.write([{ op: 'update', name: 'refs/heads/main', oid: hex(5), old: hex(1) }], 'moved by git');
+    fake.inputAnswers.push('other', 'other');
+    fake.messageAnswers.push('Retry');
+    await r.cmd('reftable.updateRef', { repo: r.repo, ref: shown });
+    expect(errors()).toHaveLength(1);
+    expect(errors()[0]).toMatch(/^The ref changed since it was shown: .*Retry uses its current value\.$/);
+    expect(fake.messages.find((m) => m.level === 'error')!.items).toEqual(['Retry', 'Show Log']);
+    expect(r.repo.source.ref('refs/heads/main')?.oid).toBe(hex(2));
+    // The reflog has git's move and then ours: nothing was lost.
+    expect([...r.repo.source.reflog('refs/heads/main')].map((e) => [e.old, e.new])).toEqual([[hex(5), hex(2)], [hex(1), hex(5)], ['0'.repeat(40), hex(1)]]);
+  });
+
+  it('declining Retry leaves git\'s value in place', async () => {
+    r = await basic();
+    const shown = r.repo.source.ref('refs/heads/other')!;
+    r.write([{ op: 'delete', name: 'refs/heads/other', old: hex(2) }], 'deleted by git');
+    fake.config.set('reftable.confirmDelete', false);
+    fake.messageAnswers.push(undefined);
+    await r.cmd('reftable.deleteRef', { repo: r.repo, ref: shown });
+    expect(errors()).toHaveLength(1);
+    r.repo.refresh();
+    expect(r.repo.source.ref('refs/heads/other')).toBeUndefined();
+    expect(r.repo.source.shadowedRefs().map((x) => x.name)).toEqual(['refs/heads/other']);
+  });
+});
+
 describe('Create Tag', () => {
   it('without git writes a lightweight tag and never asks for a message', async () => {
     r = await basic();

@@ -7,7 +7,7 @@ import { COMMANDS, Commands, run } from '../../../src/commands/index.js';
 import { StatusBar, statusText } from '../../../src/status.js';
 import { TablesTreeProvider } from '../../../src/views/tables.js';
 import { RealRepo, errors, hex, realRepo } from './real-repo.js';
-import { fake } from './vscode-fake.js';
+import { fake, workspace as fakeWorkspace } from './vscode-fake.js';
 
 let r: RealRepo | undefined;
 beforeEach(() => fake.reset());
@@ -181,9 +181,9 @@ describe('settings are read live', () => {
     const tables = new TablesTreeProvider(r.model);
     let fired = 0;
     tables.onDidChangeTreeData(() => fired++);
-    vscode.workspace.fireConfigurationChanged(['reftable.geometricFactor']);
+    fakeWorkspace.fireConfigurationChanged(['reftable.geometricFactor']);
     expect(fired).toBe(1);
-    vscode.workspace.fireConfigurationChanged(['reftable.somethingElse']);
+    fakeWorkspace.fireConfigurationChanged(['reftable.somethingElse']);
     expect(fired).toBe(1);
     tables.dispose();
   });
