@@ -15,6 +15,7 @@ run(process.execPath, ['esbuild.mjs', '--production']);
 // pako is bundled into dist/, so the package needs no node_modules.
 run(process.execPath, [
   path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
-  'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out,
+  // README images are relative paths inside the package (media/): keep them as they are.
+  'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', out,
 ]);
 console.log(out);
