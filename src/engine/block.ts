@@ -271,28 +271,45 @@ function readLogBlock(src: BlockSource, offset: number, headerOff: number, block
 // ---- writing -----------------------------------------------------------------------------
 
 export interface BlockWriterOptions {
-  type: BlockType;
   blockSize: number;
-  /** File header length when this is the first block of the file, else 0. */
-  headerOff: number;
   restartInterval: number;
   minUpdateIndex: number;
   hashSize: number;
 }
 
-/** Builds one block with git's rules (§ restart selection, § fit test). */
+/**
+ * Builds blocks with git's rules (§ restart selection, § fit test), one at a time in one
+ * reused buffer, as git's writer does: a table writer makes thousands of blocks.
+ */
 export class BlockWriter {
-  private readonly buf: Uint8Array;
-  private next: number;
+  /** Room for a block plus zlib's worst-case growth, since a log block is compressed in place. */
+  private buf: Uint8Array;
+  private type: BlockType = BlockType.Ref;
+  private headerOff = 0;
+  private next = 0;
   private readonly restarts: number[] = [];
   private entries = 0;
   private prevKey: Uint8Array = EMPTY;
   private readonly value = new ByteWriter(256);
 
   constructor(private readonly opts: BlockWriterOptions) {
-    this.buf = new Uint8Array(opts.blockSize);
-    this.next = opts.headerOff + 4;
-    this.buf[opts.headerOff] = opts.type;
+    this.buf = new Uint8Array(opts.blockSize + (opts.blockSize >> 8) + 64);
+    this.reset(BlockType.Ref, 0);
+  }
+
+  /**
+   * Start an empty block. `headerOff` is the file header length for the first block of the
+   * file, else 0. Bytes returned by the previous finish() are overwritten from here on.
+   */
+  reset(type: BlockType, headerOff: number): void {
+    this.type = type;
+    this.headerOff = headerOff;
+    this.next = headerOff + 4;
+    this.restarts.length = 0;
+    this.entries = 0;
+    this.prevKey = EMPTY;
+    this.buf.fill(0, 0, headerOff);
+    this.buf[headerOff] = type;
   }
 
   get count(): number {
@@ -332,7 +349,8 @@ export class BlockWriter {
 
   /**
    * Finish: restart table, count, block length. Returns the block bytes as written to disk
-   * (log blocks compressed); bytes [0, headerOff) are left zero for the caller's file header.
+   * (log blocks compressed), valid until the next reset(); bytes [0, headerOff) are zero, left
+   * for the caller's file header.
    */
   finish(): { bytes: Uint8Array; blockLen: number } {
     let o = this.next;
@@ -343,15 +361,19 @@ export class BlockWriter {
     writeU16(this.buf, o, this.restarts.length);
     o += 2;
     const blockLen = o;
-    writeU24(this.buf, this.opts.headerOff + 1, blockLen);
-    if (this.opts.type !== BlockType.Log) return { bytes: this.buf.subarray(0, blockLen), blockLen };
-    const start = this.opts.headerOff + 4;
-    // The deflater's output is only valid until its next call: copied out right away.
+    writeU24(this.buf, this.headerOff + 1, blockLen);
+    if (this.type !== BlockType.Log) return { bytes: this.buf.subarray(0, blockLen), blockLen };
+    const start = this.headerOff + 4;
     const z = deflateLevel9(this.buf.subarray(start, blockLen));
-    const out = new Uint8Array(start + z.length);
-    out.set(this.buf.subarray(0, start));
-    out.set(z, start);
-    return { bytes: out, blockLen };
+    // The stream replaces the records it was made from (the deflater's output is only valid
+    // until its next call).
+    if (start + z.length > this.buf.length) {
+      const bigger = new Uint8Array(start + z.length);
+      bigger.set(this.buf.subarray(0, start));
+      this.buf = bigger;
+    }
+    this.buf.set(z, start);
+    return { bytes: this.buf.subarray(0, start + z.length), blockLen };
   }
 }
 

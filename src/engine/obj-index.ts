@@ -4,6 +4,9 @@
  * added. A map keyed by hex strings cost a string and a map entry per ref; here grouping is a
  * single sort at the end of the ref section.
  */
+/** 2^21: heads (< 2^32) times this plus an index below it stays an exact double (< 2^53). */
+const PACK = 0x20_0000;
+
 export interface ObjEntry {
   id: Uint8Array;
   /** Ascending, distinct offsets of the ref blocks naming `id`. */
@@ -17,7 +20,11 @@ export class ObjectIndex {
   private offsets: Float64Array;
   private n = 0;
 
-  constructor(private readonly hashSize: number) {
+  constructor(
+    private readonly hashSize: number,
+    /** Above this many references, sort with a comparator (tests lower it to cover that path). */
+    private readonly packedLimit = PACK,
+  ) {
     this.ids = new Uint8Array(hashSize * 1024);
     this.heads = new Uint32Array(1024);
     this.offsets = new Float64Array(1024);
@@ -62,17 +69,44 @@ export class ObjectIndex {
     return 0;
   }
 
+  /** Indices in (id, insertion) order. */
+  private sortedOrder(): Uint32Array {
+    const { heads, n } = this;
+    const order = new Uint32Array(n);
+    const byRest = (a: number, b: number) => this.compareFrom(a, b, 4) || a - b;
+    if (n > Math.min(this.packedLimit, PACK)) {
+      for (let i = 0; i < n; i++) order[i] = i;
+      order.sort((a, b) => heads[a] - heads[b] || byRest(a, b));
+      return order;
+    }
+    // (head, index) packed into one exact double: a native numeric sort, no comparator calls.
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) packed[i] = heads[i] * PACK + i;
+    packed.sort();
+    for (let i = 0; i < n; i++) order[i] = packed[i] % PACK;
+    // Only ids sharing their first four bytes still need ordering, and when they are all one
+    // id (many refs at one commit) index order already is the answer.
+    for (let s = 0; s < n; ) {
+      let e = s + 1;
+      while (e < n && heads[order[e]] === heads[order[s]]) e++;
+      if (e - s > 1) {
+        const run = order.subarray(s, e);
+        let sorted = true;
+        for (let k = 1; k < run.length && sorted; k++) sorted = byRest(run[k - 1], run[k]) < 0;
+        if (!sorted) run.sort(byRest);
+      }
+      s = e;
+    }
+    return order;
+  }
+
   /** Distinct ids in byte order, each with its offsets. */
   entries(): ObjEntry[] {
     const { heads, offsets, hashSize } = this;
-    const order = new Uint32Array(this.n);
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    // Ties on the id fall back to insertion order, which keeps each id's offsets ascending.
-    order.sort((a, b) => heads[a] - heads[b] || this.compareFrom(a, b, 4) || a - b);
     const out: ObjEntry[] = [];
     let last: ObjEntry | undefined;
     let lastIndex = -1;
-    for (const i of order) {
+    for (const i of this.sortedOrder()) {
       const off = offsets[i];
       if (last && heads[i] === heads[lastIndex] && this.compareFrom(i, lastIndex, 4) === 0) {
         if (last.offsets[last.offsets.length - 1] !== off) last.offsets.push(off);

@@ -5,7 +5,7 @@
  * section that needed an index, and padding is written lazily so it never precedes the log
  * section or the footer.
  */
-import { compareBytes, crc32, toHex, writeU24, writeU32, writeU64 } from './bytes.js';
+import { ByteWriter, compareBytes, crc32, toHex, writeU24, writeU32, writeU64 } from './bytes.js';
 import { BlockWriter } from './block.js';
 import { ErrorCode, ReftableError } from './errors.js';
 import {
@@ -86,15 +86,14 @@ export class TableWriter {
   private readonly version: 1 | 2;
   private readonly headerLen: number;
 
-  /** Blocks written so far, each with its file offset; padding is the zeros between them. */
-  private readonly chunks: { offset: number; bytes: Uint8Array }[] = [];
-  /** End of the last block written (padding owed after it excluded). */
-  private written = 0;
+  private readonly out = new ByteWriter(1 << 16);
   /** Offset where the next block starts, pending padding included. */
   private next = 0;
   /** Zeros owed after the last block; only written if another non-log block follows. */
   private pendingPadding = 0;
-  private block: BlockWriter | undefined;
+  /** The one block builder, reused for every block; `blockOpen` says whether one is started. */
+  private readonly block: BlockWriter;
+  private blockOpen = false;
   private blockType: BlockType = BlockType.Ref;
   /** One entry per flushed block of the section (or index level) being written. */
   private index: IndexRecord[] = [];
@@ -123,6 +122,9 @@ export class TableWriter {
     this.version = opts.hash.version;
     this.headerLen = headerLength(this.version);
     if (this.indexObjects) this.objects = new ObjectIndex(opts.hash.size);
+    this.block = new BlockWriter({
+      blockSize: this.blockSize, restartInterval: this.restartInterval, minUpdateIndex: this.minUpdateIndex, hashSize: this.hash.size,
+    });
   }
 
   addRef(r: RefRecord): void {
@@ -187,11 +189,8 @@ export class TableWriter {
     writeU64(footer, p + 32, this.stats.log.indexOffset);
     p += 40;
     writeU32(footer, p, crc32(footer, 0, p));
-    // One allocation for the whole file; padding is the zeros left between blocks.
-    const file = new Uint8Array(this.written + fl);
-    for (const c of this.chunks) file.set(c.bytes, c.offset);
-    file.set(footer, this.written);
-    return file;
+    this.out.bytes(footer);
+    return this.out.toBytes();
   }
 
   // ---- validation ------------------------------------------------------------------------
@@ -237,20 +236,14 @@ export class TableWriter {
 
   private newBlock(type: BlockType): BlockWriter {
     this.blockType = type;
-    this.block = new BlockWriter({
-      type,
-      blockSize: this.blockSize,
-      headerOff: this.next === 0 ? this.headerLen : 0,
-      restartInterval: this.restartInterval,
-      minUpdateIndex: this.minUpdateIndex,
-      hashSize: this.hash.size,
-    });
+    this.blockOpen = true;
+    this.block.reset(type, this.next === 0 ? this.headerLen : 0);
     return this.block;
   }
 
   /** Add to the open block; on overflow flush, start a fresh block and try once more. */
   private addRecord(r: AnyRecord, key: Uint8Array, type: BlockType): void {
-    const b = this.block && this.blockType === type ? this.block : this.newBlock(type);
+    const b = this.blockOpen && this.blockType === type ? this.block : this.newBlock(type);
     if (b.add(r, key)) return;
     this.flushBlock();
     if (this.newBlock(type).add(r, key)) return;
@@ -260,9 +253,10 @@ export class TableWriter {
   }
 
   private flushBlock(): void {
+    if (!this.blockOpen) return;
+    this.blockOpen = false;
     const b = this.block;
-    this.block = undefined;
-    if (!b || b.count === 0) return;
+    if (b.count === 0) return;
     const type = this.blockType;
     const { bytes } = b.finish();
     const padding = type === BlockType.Log ? 0 : this.blockSize - bytes.length;
@@ -273,9 +267,10 @@ export class TableWriter {
       s.blocks++;
     }
     if (this.next === 0) this.writeHeader(bytes);
-    this.chunks.push({ offset: this.next, bytes });
-    this.written = this.next + bytes.length;
+    if (this.pendingPadding > 0) this.out.zeros(this.pendingPadding);
     this.pendingPadding = padding;
+    // Copied out now: the block builder's buffer is reused for the next block.
+    this.out.bytes(bytes);
     this.index.push({ kind: 'index', lastKey: b.lastKey, position: this.next });
     this.next += padding + bytes.length;
   }
@@ -342,7 +337,7 @@ export class TableWriter {
     this.newBlock(BlockType.Obj);
     for (const e of entries) {
       const rec: ObjRecord = { kind: 'obj', prefix: e.id.subarray(0, this.objIdLength), positions: e.offsets };
-      if (this.block!.add(rec, rec.prefix)) continue;
+      if (this.block.add(rec, rec.prefix)) continue;
       this.flushBlock();
       const fresh = this.newBlock(BlockType.Obj);
       if (fresh.add(rec, rec.prefix)) continue;

@@ -16,8 +16,9 @@ function naive(adds: [Uint8Array, number][]): { id: string; offsets: number[] }[
 }
 
 describe('ObjectIndex', () => {
-  for (const hashSize of [20, 32]) {
-    it(`groups ids in byte order with ascending distinct offsets (${hashSize}-byte ids)`, () => {
+  for (const [hashSize, packedLimit] of [[20, undefined], [32, undefined], [20, 100]] as const) {
+    const how = packedLimit ? 'comparator sort' : 'packed sort';
+    it(`groups ids in byte order with ascending distinct offsets (${hashSize}-byte ids, ${how})`, () => {
       let x = 12345;
       const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8;
       // Few distinct ids, many sharing their first four bytes, so the tie-breaks are exercised.
@@ -29,7 +30,7 @@ describe('ObjectIndex', () => {
         return id;
       });
       pool.push(new Uint8Array(hashSize), new Uint8Array(hashSize).fill(0xff));
-      const idx = new ObjectIndex(hashSize);
+      const idx = new ObjectIndex(hashSize, packedLimit);
       const adds: [Uint8Array, number][] = [];
       let offset = 0;
       for (let i = 0; i < 5000; i++) {
