@@ -110,7 +110,7 @@ export class ReflogTreeProvider extends Disposable implements vscode.TreeDataPro
       this.changed();
     }));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('reftable.dateFormat')) this._onDidChangeTreeData.fire(undefined);
+      if (e.affectsConfiguration('reftable.dateFormat') || e.affectsConfiguration('reftable.pageSize')) this._onDidChangeTreeData.fire(undefined);
     }));
   }
 

@@ -1,12 +1,13 @@
 /** Stack commands, the status bar and the command wrapper on real repositories. */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as vscode from 'vscode';
 import { COMMANDS, Commands, run } from '../../../src/commands/index.js';
 import { StatusBar, statusText } from '../../../src/status.js';
 import { TablesTreeProvider } from '../../../src/views/tables.js';
-import { RealRepo, errors, hex, realRepo } from './real-repo.js';
+import { RealRepo, errors, git, hex, realRepo } from './real-repo.js';
 import { fake, workspace as fakeWorkspace } from './vscode-fake.js';
 
 let r: RealRepo | undefined;
@@ -186,5 +187,42 @@ describe('settings are read live', () => {
     fakeWorkspace.fireConfigurationChanged(['reftable.somethingElse']);
     expect(fired).toBe(1);
     tables.dispose();
+
+    let reflogFired = 0;
+    r.views.reflog.onDidChangeTreeData(() => reflogFired++);
+    fakeWorkspace.fireConfigurationChanged(['reftable.pageSize']);
+    fakeWorkspace.fireConfigurationChanged(['reftable.dateFormat']);
+    expect(reflogFired).toBe(2);
+  });
+});
+
+describe('linked worktrees (git-made)', () => {
+  it('opened from a linked worktree: the status bar shows its own branch, and writes land where git puts them', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'reftable-wt-'));
+    try {
+      const home = path.join(tmp, 'home');
+      fs.mkdirSync(home);
+      const main = path.join(tmp, 'main');
+      git(tmp, home, ['init', '-q', '--ref-format=reftable', '-b', 'main', main]);
+      git(main, home, ['commit', '-q', '--allow-empty', '-m', 'one']);
+      const wt = path.join(tmp, 'wt');
+      git(main, home, ['worktree', 'add', '-q', '-b', 'feature', wt]);
+      const tip = git(main, home, ['rev-parse', 'main']);
+      r = await realRepo({ dir: wt });
+      const bar = new StatusBar(r.model);
+      expect(fake.statusBarItems.at(-1)!.text).toMatch(/^\$\(git-branch\) feature \$\(layers\) \d+$/);
+      bar.dispose();
+      fake.inputAnswers.push('from-wt', 'HEAD');
+      await r.cmd('reftable.createBranch');
+      expect(errors()).toEqual([]);
+      // Branches are shared: the main worktree's git sees it.
+      expect(git(main, home, ['rev-parse', 'from-wt'])).toBe(tip);
+      expect(git(main, home, ['symbolic-ref', 'HEAD'])).toBe('refs/heads/main');
+      expect(git(wt, home, ['symbolic-ref', 'HEAD'])).toBe('refs/heads/feature');
+    } finally {
+      r?.dispose();
+      r = undefined;
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
