@@ -180,8 +180,11 @@ export async function restoreBranch(ctx: CommandContext, _inv: Invocation, arg?:
   inform(`Restored ${name} at ${shortId(s.oid)}${withLog}.`);
 }
 
-export async function goToRef(ctx: CommandContext): Promise<void> {
-  const picked = await pickRef(ctx.model, { title: 'Go to Ref' });
+export async function goToRef(ctx: CommandContext, _inv: Invocation, arg?: unknown): Promise<void> {
+  // From a view title there is no argument; with several repositories all are searched.
+  const repo = repoOf(arg);
+  if (!repo && ctx.model.repositories.length === 0) await repoArg(ctx, undefined);
+  const picked = await pickRef(ctx.model, { title: 'Go to Ref', repo });
   if (!picked) return;
   await ctx.views?.revealRef(picked.repo, picked.ref);
 }

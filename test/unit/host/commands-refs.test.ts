@@ -277,6 +277,14 @@ describe('Go to Ref', () => {
     expect(errors()).toEqual([]);
   });
 
+  it('with no repository open says so instead of showing an empty picker', async () => {
+    r = await basic();
+    r.model.dispose();
+    await r.cmd('reftable.goToRef');
+    expect(errors()[0]).toMatch(/^No reftable repository is open/);
+    expect(fake.lastQuickPick).toBeUndefined();
+  });
+
   it('dismissing the picker does nothing', async () => {
     r = await basic();
     const done = r.cmd('reftable.goToRef');
