@@ -33,7 +33,7 @@ describe('SIGKILL during writes', () => {
         }
       })();`);
     const committed: string[] = [];
-    const stats = { runs: 0, lockLeft: 0, tempLeft: 0, unlistedLeft: 0, committed: 0 };
+    const stats = { runs: 0, lockLeft: 0, lockProbes: 0, tempLeft: 0, unlistedLeft: 0, committed: 0 };
     const unlisted = new Set<string>();
     const t0 = Date.now();
     for (let run = 0; run < 100 || (run < 400 && Date.now() - t0 < 20_000); run++) {
@@ -41,11 +41,16 @@ describe('SIGKILL during writes', () => {
         const p = spawn(process.execPath, [driver, String(run)], { env });
         let s = '';
         let killed = false;
+        // Kill after the k-th commit (k = 0 means right after start-up) plus a random delay:
+        // the kill lands at a random point of a write whatever the machine's load, and every
+        // other run commits something first.
+        const k = run % 2;
         p.stdout.on('data', (d) => {
           s += d;
-          if (!killed && s.includes('ready')) {
+          const oks = s.split('\n').filter((l) => l.startsWith('ok ')).length;
+          if (!killed && s.includes('ready') && oks >= k) {
             killed = true;
-            setTimeout(() => p.kill('SIGKILL'), 5 + Math.floor(Math.random() * 250));
+            setTimeout(() => p.kill('SIGKILL'), Math.floor(Math.random() * 120));
           }
         });
         p.on('close', () => resolve(s));
@@ -56,15 +61,17 @@ describe('SIGKILL during writes', () => {
       const files = fs.readdirSync(rt);
       // git must read the stack after every kill.
       const fer = spawnSync(suite.git, ['for-each-ref', '--format=%(refname)'], { cwd: dir, env, encoding: 'utf8' });
-      expect(fer.status).toBe(0);
-      expect(spawnSync(suite.git, ['show-ref', '-q', '--verify', 'refs/heads/main'], { cwd: dir, env }).status).not.toBe(128);
+      expect(fer.status, fer.stderr).toBe(0);
       const have = new Set(fer.stdout.trim().split('\n'));
       for (const r of committed) expect(have.has(r), `${r} lost after run ${run}`).toBe(true);
       if (files.includes('tables.list.lock')) {
         stats.lockLeft++;
-        const r = spawnSync(process.execPath, [CLI, 'update', 'refs/heads/probe', c], { cwd: dir, env, encoding: 'utf8' });
-        expect(r.status).toBe(3);
-        expect(r.stderr).toMatch(/tables\.list\.lock exists/);
+        // A few probes show the report; a node start for every leftover lock would double the run time.
+        if (stats.lockProbes++ < 5) {
+          const r = spawnSync(process.execPath, [CLI, 'update', 'refs/heads/probe', c], { cwd: dir, env, encoding: 'utf8' });
+          expect(r.status).toBe(3);
+          expect(r.stderr).toMatch(/tables\.list\.lock exists/);
+        }
         fs.unlinkSync(path.join(rt, 'tables.list.lock')); // the human decides: nothing runs
       }
       for (const f of files.filter((x) => x.endsWith('.ref.lock'))) {
@@ -82,7 +89,8 @@ describe('SIGKILL during writes', () => {
     console.log(`crash: ${stats.runs} SIGKILLs in ${Date.now() - t0} ms; ${stats.committed} committed updates all present; ` +
       `debris after kills: ${stats.lockLeft} locks, ${stats.tempLeft} temp files, ${stats.unlistedLeft} unlisted tables (compacted-away tables not yet unlinked; removed by pack)`);
     expect(stats.runs).toBeGreaterThanOrEqual(100);
-    expect(committed.length).toBeGreaterThan(0);
+    // Every other run waits for a commit before the kill is armed.
+    expect(committed.length).toBeGreaterThanOrEqual(Math.floor(stats.runs / 2));
     // pack-refs (ours) cleans unlisted tables; git still reads everything afterwards.
     const p = spawnSync(process.execPath, [CLI, 'pack'], { cwd: dir, env, encoding: 'utf8' });
     expect(p.status, p.stderr).toBe(0);
@@ -90,5 +98,5 @@ describe('SIGKILL during writes', () => {
     expect(files.filter((f) => f.endsWith('.ref'))).toEqual(tablesList(path.join(dir, '.git')));
     const all = new Set(git(suite.git, dir, ['for-each-ref', '--format=%(refname)'], env).trim().split('\n'));
     for (const r of committed) expect(all.has(r)).toBe(true);
-  }, 180_000);
+  }, 300_000); // a node start per kill: slow on a loaded 2-core machine
 });
