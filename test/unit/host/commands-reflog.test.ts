@@ -184,6 +184,20 @@ describe('Restore Deleted Branch', () => {
     expect(fake.messages.at(-1)!.text).toBe(`Restored refs/heads/topic at ${hex(4).slice(0, 7)} with 3 reflog entries.`);
   });
 
+  it('entries expired before the deletion stay expired', async () => {
+    r = await history();
+    fake.quickPickAnswers.push((items) => items.find((i: { label: string }) => i.label === 'Older than 30 days'));
+    fake.messageAnswers.push('Expire');
+    await r.cmd('reftable.expireReflog', { repo: r.repo, ref: r.repo.source.ref('refs/heads/topic') });
+    r.write([{ op: 'delete', name: 'refs/heads/topic', old: hex(4) }], 'branch: deleted', NOW);
+    r.repo.refresh();
+    fake.quickPickAnswers.push((items) => items.find((i: { label: string }) => i.label === 'refs/heads/topic'));
+    fake.inputAnswers.push('refs/heads/topic');
+    await r.cmd('reftable.restoreBranch');
+    expect(errors()).toEqual([]);
+    expect(entries(r, 'refs/heads/topic').slice(1)).toEqual(['topic: third', 'topic: second']);
+  });
+
   it('restores from a Recoverable node under another name', async () => {
     r = await deleted();
     const group = (await reflogNodes(r)).at(-1)!;
