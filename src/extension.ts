@@ -4,7 +4,6 @@ import { Commands } from './commands/index.js';
 import { GitObjects } from './commands/git.js';
 import { createLog, log } from './log.js';
 import { RepositoryModel } from './model/model.js';
-import { withRestore } from './model/restore.js';
 import { setAutoCompactSetting, storeBackend } from './model/store-adapter.js';
 import { StatusBar } from './status.js';
 import { Views } from './views/index.js';
@@ -20,7 +19,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const autoCompact = () => vscode.workspace.getConfiguration('reftable').get<boolean>('autoCompact', true) !== false;
   setAutoCompactSetting(autoCompact);
 
-  const model = sub(new RepositoryModel(withRestore(storeBackend, autoCompact)));
+  const model = sub(new RepositoryModel(storeBackend));
   const views = sub(new Views(model));
   sub(new StatusBar(model));
   const diagnostics = sub(vscode.languages.createDiagnosticCollection('reftable'));

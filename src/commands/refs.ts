@@ -1,7 +1,6 @@
 /** Ref commands. Every write is one transaction carrying the value the user saw as its expectation. */
 import * as vscode from 'vscode';
 import type { RefEntry, RefUpdate, ShadowedRef } from '../model/source.js';
-import { restorerOf } from '../model/restore.js';
 import { shortId } from '../views/format.js';
 import {
   CommandContext, Invocation, RefTarget, afterWrite, ask, confirm, expectedValue, refArg, repoArg, resolveStartPoint, validateNewName,
@@ -166,15 +165,8 @@ export async function restoreBranch(ctx: CommandContext, _inv: Invocation, arg?:
     validateInput: (v) => validateNewName(repo, v.trim(), true),
   });
   const message = `reftable: restore ${name} from ${s.table}`;
-  const restorer = restorerOf(repo.writer);
-  let logs = 0;
-  if (restorer) {
-    // One table: the ref ("must not exist", and the deleted value must still be the one shown) and its reflog.
-    logs = restorer.restoreRef(s, name, { message }).restoredLogs;
-  } else {
-    // create = "must not exist": if git recreated it meanwhile, nothing is overwritten.
-    repo.writer.transaction([{ op: 'create', name, oid: s.oid, peeled: await ctx.objects.peel(repo.info, s.oid) }], { message, createReflog: true });
-  }
+  // One table: the ref ("must not exist", and the deleted value must still be the one shown) and its reflog.
+  const logs = repo.writer.restoreRef(s, name, { message }).restoredLogs;
   await afterWrite(repo);
   const withLog = logs > 0 ? ` with ${logs} reflog entr${logs === 1 ? 'y' : 'ies'}` : '';
   inform(`Restored ${name} at ${shortId(s.oid)}${withLog}.`);

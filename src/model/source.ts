@@ -86,6 +86,11 @@ export interface RefWriter {
   expireReflog(names: string[] | 'all', before: number): number;
   compact(mode: 'auto' | 'full', stack?: string): CompactionResult;
   verify(): StackFinding[];
+  /**
+   * Write `shadowed.name` (or `as`) back at `shadowed.oid` with the reflog entries its deletion
+   * tombstoned, in one table. EXPECTATION when the new name exists or the deleted value differs.
+   */
+  restoreRef(shadowed: ShadowedRef, as: string, opts: TransactionOptions): TransactionResult & { restoredLogs: number };
 }
 
 /** A verify finding with the stack directory its file lives in. */

@@ -8,9 +8,9 @@ import { RefDatabase } from '../store/refdb.js';
 import { discoverRepository, findRepositories } from '../store/repository.js';
 import { applyTransaction, renameRef } from '../store/transaction.js';
 import { deleteReflogEntryByIndex, expireReflogs } from '../store/reflog-edit.js';
-import { packRefs } from '../store/compaction.js';
-import { autoCompactStack } from '../store/compaction.js';
+import { autoCompactStack, packRefs } from '../store/compaction.js';
 import { verifyStack } from '../store/verify-stack.js';
+import { restoreDeletedRef } from '../store/restore.js';
 import { writeSettings } from '../store/add-table.js';
 import type {
   CompactionResult, LogEntry, OpenedRepository, RefEntry, RefSource, RefUpdate, RefWriter, RepositoryInfo, ShadowedRef,
@@ -128,6 +128,10 @@ class StoreRepository implements RefSource, RefWriter {
       if (mode === 'auto') return autoCompactStack(this.info, h.dir, writeSettings(this.info.config));
     }
     return packRefs(this.info, { auto: mode === 'auto' });
+  }
+
+  restoreRef(shadowed: ShadowedRef, as: string, opts: TransactionOptions): TransactionResult & { restoredLogs: number } {
+    return restoreDeletedRef(this.info, shadowed.name, shadowed.oid, { ...opts, as, autoCompact: opts.autoCompact ?? autoCompactSetting() });
   }
 
   verify(): StackFinding[] {

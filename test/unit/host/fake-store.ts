@@ -192,6 +192,9 @@ export class FakeRepo implements RefSource, RefWriter {
   verify(): StackFinding[] {
     return this.findings;
   }
+  restoreRef(shadowed: ShadowedRef, as: string, opts: TransactionOptions): TransactionResult & { restoredLogs: number } {
+    return { ...this.transaction([{ op: 'create', name: as, oid: shadowed.oid }], opts), restoredLogs: 0 };
+  }
 }
 
 export function table(name: string, size: number, min: number, max: number, extra: Partial<TableInfo> = {}): TableInfo {

@@ -16,7 +16,6 @@ import { noObjects, type ObjectInfo } from '../../../src/commands/git.js';
 import { RepositoryModel } from '../../../src/model/model.js';
 import type { Repository } from '../../../src/model/repository.js';
 import type { StoreUpdate } from '../../../src/store/transaction.js';
-import { withRestore } from '../../../src/model/restore.js';
 import { setAutoCompactSetting, storeBackend } from '../../../src/model/store-adapter.js';
 import { initRepository } from '../../../src/store/init.js';
 import type { RepositoryInfo } from '../../../src/store/api.js';
@@ -66,7 +65,7 @@ export async function realRepo(opts: { objects?: ObjectInfo; dir?: string; fill?
     applyTransaction(info, updates, { message, committer: who(time), autoCompact: false });
   };
   opts.fill?.({ info, write });
-  const model = new RepositoryModel(withRestore(storeBackend, () => false), { watch: () => ({ dispose() {} }) });
+  const model = new RepositoryModel(storeBackend, { watch: () => ({ dispose() {} }) });
   await model.scan([dir]);
   if (model.repositories.length !== 1) throw new Error(`expected one repository in ${dir}, found ${model.repositories.length}`);
   const views = new Views(model);
