@@ -17,7 +17,9 @@ export function startCompaction(root: HTMLElement): void {
   // Bars are keyed by table name so a re-render after compaction animates widths (CSS transition).
   const bars = new Map<string, HTMLElement>();
 
+  let lastState: CompactionState | undefined;
   const render = (s: CompactionState) => {
+    lastState = s;
     clear(header);
     header.append(h('span', 'file', `Compaction — ${s.repository}`), h('span', 'facts', ` ${s.hash} · geometric factor ${s.factor}`));
     clear(body);
@@ -25,6 +27,7 @@ export function startCompaction(root: HTMLElement): void {
     if (s.lastAction) body.append(h('div', `last-action${s.lastAction.error ? ' bad' : ''}`, `${s.lastAction.mode === 'auto' ? 'Compact now' : 'Pack all'} (${s.lastAction.stack}): ${s.lastAction.summary}`));
     const seen = new Set<string>();
     for (const st of s.stacks) body.append(stackView(st, s.factor, bars, seen, buttons));
+    if (s.readOnly) for (const b of buttons) setDisabled(b, true);
     for (const k of [...bars.keys()]) if (!seen.has(k)) bars.delete(k);
   };
 
@@ -33,7 +36,7 @@ export function startCompaction(root: HTMLElement): void {
     if (m.type === 'state') render(m.state);
     else if (m.type === 'busy') {
       busy.classList.toggle('hidden', !m.busy);
-      for (const b of buttons) setDisabled(b, m.busy);
+      for (const b of buttons) setDisabled(b, m.busy || lastState?.readOnly === true);
     }
   });
   post({ type: 'ready' });

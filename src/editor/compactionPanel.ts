@@ -72,6 +72,7 @@ export class CompactionPanel extends Disposable {
     return {
       repository: this.repo.label, hash, factor: f,
       stacks: this.repo.source.stacks().map((s) => compactionStack(s.id, s.dir, s.tables, hash, f)),
+      readOnly: !vscode.workspace.isTrusted,
       lastAction: this.lastAction,
     };
   }
@@ -103,6 +104,11 @@ export class CompactionPanel extends Disposable {
         this.render();
         return;
       case 'compact':
+        // Writes are refused in untrusted workspaces, whatever a webview asks for.
+        if (!vscode.workspace.isTrusted) {
+          void vscode.window.showWarningMessage('Compaction changes the repository: trust this workspace first.');
+          return;
+        }
         this.post({ type: 'busy', busy: true });
         try {
           const r = await this.repo.writer.compact(m.mode, m.stack);

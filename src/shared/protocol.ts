@@ -125,6 +125,8 @@ export interface CompactionState {
   hash: 'sha1' | 'sha256';
   factor: number;
   stacks: CompactionStackState[];
+  /** Untrusted workspace: the panel shows the state but its buttons are off (the host refuses too). */
+  readOnly?: boolean;
   /** What the last button press did. */
   lastAction?: { mode: 'auto' | 'full'; stack: string; summary: string; error?: boolean };
 }

@@ -78,6 +78,42 @@ export class Uri {
   with(change: { scheme?: string }): Uri {
     return new Uri(change.scheme ?? this.scheme, this.fsPath);
   }
+  static joinPath(base: Uri, ...parts: string[]): Uri {
+    return new Uri(base.scheme, [base.fsPath, ...parts].join('/'));
+  }
+}
+
+export const ViewColumn = { Active: -1, Beside: -2, One: 1 } as const;
+
+/** A webview panel: `posted` records host → webview messages, `receive` plays webview → host. */
+export class FakeWebviewPanel {
+  readonly posted: unknown[] = [];
+  private readonly incoming = new EventEmitter<unknown>();
+  private readonly disposed = new EventEmitter<void>();
+  readonly webview = {
+    html: '',
+    cspSource: 'fake-csp',
+    asWebviewUri: (u: Uri) => u,
+    postMessage: async (m: unknown) => {
+      this.posted.push(m);
+      return true;
+    },
+    onDidReceiveMessage: this.incoming.event,
+  };
+  readonly onDidDispose = this.disposed.event;
+  constructor(readonly viewType: string, public title: string) {}
+  async receive(m: unknown): Promise<void> {
+    this.incoming.fire(m);
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  reveal(): void {}
+  private isDisposed = false;
+  dispose(): void {
+    // Like VS Code: onDidDispose fires once, however often dispose() is called.
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    this.disposed.fire();
+  }
 }
 
 export class TreeItem {
@@ -168,7 +204,9 @@ export const fake = {
   quickPickItemSets: [] as number[],
   statusBarItems: [] as { text: string; tooltip: unknown; command: unknown; visible: boolean }[],
   revealed: [] as unknown[],
+  panels: [] as FakeWebviewPanel[],
   reset(): void {
+    fake.panels = [];
     fake.quickPickItemSets = [];
     fake.statusBarItems = [];
     fake.revealed = [];
@@ -279,6 +317,11 @@ export const window = {
   },
   registerCustomEditorProvider(viewType: string) {
     return track(`custom editor ${viewType}`, new Disposable(() => {}));
+  },
+  createWebviewPanel(viewType: string, title: string) {
+    const panel = new FakeWebviewPanel(viewType, title);
+    fake.panels.push(panel);
+    return panel;
   },
   registerWebviewPanelSerializer(viewType: string) {
     return track(`serializer ${viewType}`, new Disposable(() => {}));
