@@ -20,12 +20,25 @@ function helpText(): string {
 /** Run the CLI; returns the exit code. Output goes through the given sinks (tests capture them). */
 export async function main(
   argv: string[],
-  io: { stdout: (s: string) => void; stderr: (s: string) => void; cwd?: string; env?: NodeJS.ProcessEnv } = {
+  io: {
+    stdout: (s: string) => void;
+    stderr: (s: string) => void;
+    /** Raw bytes for stdout (large listings); decoded and sent to `stdout` when absent. */
+    /** Returns true when done with the chunk (see Output.bytes). */
+    stdoutBytes?: (b: Uint8Array) => boolean;
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+  } = {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
+    // Files and (on Linux) pipes are written synchronously: nothing left queued means done.
+    stdoutBytes: (b) => {
+      process.stdout.write(b);
+      return process.stdout.writableLength === 0;
+    },
   },
 ): Promise<number> {
-  const out = new Output(io.stdout);
+  const out = new Output(io.stdout, io.stdoutBytes);
   const err = new Output(io.stderr);
   const env = io.env ?? process.env;
   let cwd = io.cwd ?? process.cwd();

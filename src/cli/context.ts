@@ -5,7 +5,22 @@ import { usageError } from './exit-codes.js';
 /** Buffered line output: one write per ~1 MiB instead of one per line (50 000-ref listings). */
 export class Output {
   private buf = '';
-  constructor(private readonly sink: (chunk: string) => void) {}
+  constructor(
+    private readonly sink: (chunk: string) => void,
+    /** Where byte chunks go as they are (the process's stdout); without it they are decoded for `sink`. */
+    private readonly byteSink?: (chunk: Uint8Array) => boolean,
+  ) {}
+
+  /**
+   * Write bytes after everything written so far. True when the chunk was consumed at once
+   * (the caller may reuse it); false when it must stay untouched.
+   */
+  bytes(chunk: Uint8Array): boolean {
+    this.flush();
+    if (this.byteSink) return this.byteSink(chunk);
+    this.sink(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8'));
+    return true;
+  }
 
   line(s: string): void {
     this.buf += s + '\n';

@@ -121,6 +121,59 @@ export class Block {
     return h.key;
   }
 
+  /**
+   * seekStart without the trace: the same binary search, comparing each restart key in place
+   * (a seek probes several restarts per block; allocating a key per probe dominated lookups).
+   */
+  scanStart(want: Uint8Array): number {
+    const d = this.data;
+    const end = this.restartsStart;
+    const r = this.restarts;
+    let lo = 0;
+    let hi = r.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const pos = r[mid];
+      let o = pos;
+      let prefixLen: number;
+      let sv: number;
+      if (o + 1 < end && d[o] < 0x80 && d[o + 1] < 0x80) {
+        prefixLen = d[o];
+        sv = d[o + 1];
+        o += 2;
+      } else {
+        // Rare (long keys): the general decoder with all its checks.
+        const h = this.restartHeader(mid);
+        prefixLen = h.prefixLen;
+        sv = h.suffixLen * 8;
+        o = h.suffixStart;
+      }
+      if (prefixLen !== 0) this.wrap(formatError(`record at restart ${mid} shares a prefix with a previous key`, pos), pos);
+      const len = Math.floor(sv / 8);
+      if (len > end - o) this.wrap(formatError(`key suffix of ${len} bytes runs past the end of the records`, pos), pos);
+      if (len === 0) this.wrap(formatError('record has an empty key', pos), pos);
+      const n = len < want.length ? len : want.length;
+      let c = 0;
+      for (let i = 0; i < n; i++) {
+        c = d[o + i] - want[i];
+        if (c !== 0) break;
+      }
+      if (c === 0) c = len - want.length;
+      if (c > 0) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo === 0 ? this.recordsStart : r[lo - 1];
+  }
+
+  private restartHeader(i: number): EntryHeader {
+    const pos = this.restarts[i];
+    try {
+      return decodeEntryHeader(this.data, pos, this.restartsStart, EMPTY);
+    } catch (e) {
+      this.wrap(e, pos);
+    }
+  }
+
   firstKey(): Uint8Array {
     return this.decodeAt(this.recordsStart, EMPTY).header.key;
   }

@@ -4,6 +4,7 @@
  */
 import { bytesEqual, compareBytes, isZero, startsWith, toHex } from './bytes.js';
 import { LogRecord, RefRecord, logKey } from './record.js';
+import { MergedRefCursor } from './ref-cursor.js';
 import { Table, newestLogKey } from './table.js';
 
 export interface Sourced<T> {
@@ -106,11 +107,17 @@ export class MergedTables {
 
   /** All refs from `from` on (whole table when omitted). */
   *refs(from?: Uint8Array, opts: MergeOptions = {}): Generator<Sourced<RefRecord>> {
-    const streams = this.tables.map((t) => (from ? t.seekRefs(from) : t.refs()));
-    for (const s of mergeByKey(streams, (r) => r.name)) {
-      if (!opts.includeDeletions && s.record.valueType === 0) continue;
-      yield s;
+    const c = this.refCursor(opts);
+    c.seek(from);
+    while (c.next()) {
+      const cur = c.current!;
+      yield { record: cur.record(), tableIndex: cur.tableIndex };
     }
+  }
+
+  /** The allocation-free form of refs(): seek(from), then next() until false. */
+  refCursor(opts: MergeOptions = {}): MergedRefCursor {
+    return new MergedRefCursor(this.tables, opts.includeDeletions === true);
   }
 
   *refsWithPrefix(prefix: Uint8Array, opts: MergeOptions = {}): Generator<Sourced<RefRecord>> {

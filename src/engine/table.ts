@@ -9,6 +9,7 @@ import { ErrorCode, ReftableError, formatError } from './errors.js';
 import {
   BlockType, HashFormat, MAGIC, MIN_TABLE_SIZE, SHA1, blockTypeName, footerLength, hashById, headerLength, isBlockType,
 } from './format.js';
+import { TableRefCursor } from './ref-cursor.js';
 import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, logKey } from './record.js';
 
 export interface TableHeader {
@@ -71,6 +72,8 @@ export class Table {
   readonly sections: { ref?: Section; obj?: Section; log?: Section };
   private readonly cache = new Map<number, Block>();
   private readonly cacheLimit: number;
+  /** Reused by ref(): lookups need no cursor of their own. */
+  private lookup: TableRefCursor | undefined;
 
   private constructor(readonly source: BlockSource, opts: OpenOptions) {
     this.name = opts.name ?? '<table>';
@@ -175,6 +178,39 @@ export class Table {
     const sec = this.sections[kind];
     if (!sec) return;
     yield* this.blocksFrom(sec.start, sec.blockType);
+  }
+
+  /** First block of a section, or undefined when the section is absent or empty. */
+  firstBlock(kind: SectionKind): Block | undefined {
+    const sec = this.sections[kind];
+    return sec ? this.blockOfType(sec.start, sec.blockType) : undefined;
+  }
+
+  /** The ref block at `offset` (from an index), or undefined when a different section starts there. */
+  refBlockAt(offset: number): Block | undefined {
+    return this.blockOfType(offset, BlockType.Ref);
+  }
+
+  /** The block after `b` in the same section (blocksFrom's rules), or undefined at its end. */
+  nextBlock(b: Block): Block | undefined {
+    if (b.fullSize <= 0) throw formatError('block has no extent', b.offset).inFile(this.name);
+    return this.blockOfType(b.offset + b.fullSize, b.type);
+  }
+
+  private blockOfType(off: number, type: BlockType): Block | undefined {
+    if (off >= this.dataEnd) return undefined;
+    if (!this.cache.has(off)) {
+      const t = this.typeAt(off);
+      if (t !== type && t !== undefined && isBlockType(t)) return undefined;
+    }
+    const b = this.block(off);
+    return b && b.type === type ? b : undefined;
+  }
+
+  /** Offset of the data block where a seek for `want` starts, or undefined when past the end. */
+  locateBlock(kind: SectionKind, want: Uint8Array): number | undefined {
+    const sec = this.sections[kind];
+    return sec ? this.locate(sec, want) : undefined;
   }
 
   /** Consecutive blocks of `type` starting at `offset`. */
@@ -283,6 +319,19 @@ export class Table {
   }
 
   private firstIndexAtLeast(b: Block, want: Uint8Array, level: number, trace?: SeekStep[]): IndexRecord | undefined {
+    if (!trace) {
+      // The lookup path: no probe list, no generator.
+      let pos = b.scanStart(want);
+      let prev: Uint8Array = EMPTY_KEY;
+      while (pos < b.restartsStart) {
+        const r = b.decodeAt(pos, prev);
+        if (r.next <= pos) throw formatError('record does not advance', b.abs(pos)).inFile(this.name);
+        if (compareBytes(r.header.key, want) >= 0) return r.record as IndexRecord;
+        prev = r.header.key;
+        pos = r.next;
+      }
+      return undefined;
+    }
     const { pos, probes } = b.seekStart(want);
     let chosen: IndexRecord | undefined;
     for (const r of b.recordsFrom(pos)) {
@@ -316,8 +365,18 @@ export class Table {
 
   /** The record for exactly this name (tombstones included), or undefined. */
   ref(name: Uint8Array, trace?: SeekStep[]): RefRecord | undefined {
-    for (const r of this.seekRefs(name, trace)) return bytesEqual(r.name, name) ? r : undefined;
-    return undefined;
+    if (trace) {
+      for (const r of this.seekRefs(name, trace)) return bytesEqual(r.name, name) ? r : undefined;
+      return undefined;
+    }
+    const c = (this.lookup ??= new TableRefCursor(this));
+    c.seek(name);
+    return c.next() && c.keyEquals(name) ? c.record() : undefined;
+  }
+
+  /** A cursor over this table's refs (see ref-cursor.ts), unpositioned: call seek() first. */
+  refCursor(tableIndex = 0): TableRefCursor {
+    return new TableRefCursor(this, tableIndex);
   }
 
   // ---- logs ------------------------------------------------------------------------------
@@ -368,6 +427,8 @@ export class Table {
     for (const r of this.refs()) if (matches(r)) yield r;
   }
 }
+
+const EMPTY_KEY = new Uint8Array(0);
 
 export function newestLogKey(name: Uint8Array): Uint8Array {
   const k = new Uint8Array(name.length + 9);

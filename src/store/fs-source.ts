@@ -12,8 +12,11 @@ export interface FileSource extends BlockSource {
   close(): void;
 }
 
-/** Files up to this size are read into memory when opened. */
-export const WHOLE_FILE_LIMIT = 256 * 1024;
+/**
+ * Files up to this size are read into memory when opened: a seek then costs no system call
+ * and a listing no copy per block, for at most the stack's size in memory.
+ */
+export const WHOLE_FILE_LIMIT = 64 * 1024 * 1024;
 
 export function ioError(e: unknown, file: string, what: string): ReftableError {
   const code = (e as NodeJS.ErrnoException)?.code;

@@ -9,6 +9,7 @@ import { compareBytes, fromHex, startsWith, text, utf8 } from '../engine/bytes.j
 import { ErrorCode, ReftableError } from '../engine/errors.js';
 import { MergedTables, Sourced, isExistenceMarker, mergeByKey } from '../engine/merged.js';
 import { LogRecord, RefRecord, logKey } from '../engine/record.js';
+import type { TableRefCursor } from '../engine/ref-cursor.js';
 import type { LogEntry, RefEntry, RepositoryInfo, TableInfo } from './api.js';
 import { logEntry, refEntry } from './convert.js';
 import { isPerWorktreeRef, isPseudoRef, isRootRefSyntax } from './refname.js';
@@ -19,6 +20,8 @@ import { tableInfo } from './table-info.js';
 export const MAIN_STACK = 'main';
 /** git's SYMREF_MAXDEPTH: at most this many names are read while resolving. */
 export const SYMREF_MAX_DEPTH = 5;
+
+const REFS_PREFIX = utf8('refs/');
 
 const IRREGULAR_ROOT_REFS = new Set(['HEAD', 'AUTO_MERGE', 'BISECT_EXPECTED_REV', 'NOTES_MERGE_PARTIAL', 'NOTES_MERGE_REF', 'MERGE_AUTOSTASH']);
 
@@ -157,6 +160,32 @@ export class RefDatabase {
         if (admissible(name)) yield refEntry(rec, handle.id, table, name);
       }
     }
+  }
+
+  /**
+   * The refs that refs() lists by default (under refs/, within `prefixes`), visited without
+   * an object per record: `visit` sees the merged cursor's winning table cursor, valid only
+   * during the call. False (nothing visited) when only refs() applies: a linked worktree
+   * merges two stacks under ownership rules.
+   */
+  scanRefs(prefixes: string[] | undefined, visit: (c: TableRefCursor) => void): boolean {
+    if (this.current !== this.main) return false;
+    const cursor = this.main.stack.merged.refCursor();
+    for (const p of normalizePrefixes(prefixes)) {
+      let range = REFS_PREFIX;
+      if (p !== undefined) {
+        const pb = utf8(p);
+        if (startsWith(pb, REFS_PREFIX)) range = pb;
+        else if (!startsWith(REFS_PREFIX, pb)) continue;
+      }
+      cursor.seek(range);
+      while (cursor.next()) {
+        const c = cursor.current!;
+        if (!c.keyStartsWith(range)) break;
+        visit(c);
+      }
+    }
+    return true;
   }
 
   private *ownedRefs(h: StackHandle, prefix: Uint8Array | undefined, from?: Uint8Array): Generator<{ rec: RefRecord; handle: StackHandle; table: string }> {

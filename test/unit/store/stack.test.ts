@@ -180,7 +180,7 @@ describe('openFileSource', () => {
     const data = Buffer.alloc(300 * 1024);
     for (let i = 0; i < data.length; i++) data[i] = i & 0xff;
     fs.writeFileSync(f, data);
-    const big = openFileSource(f);
+    const big = openFileSource(f, 256 * 1024); // below the file size: positioned reads
     expect(big.size).toBe(data.length);
     expect([...big.read(1000, 4)]).toEqual([1000 & 0xff, 1001 & 0xff, 1002 & 0xff, 1003 & 0xff]);
     expect(big.read(data.length - 2, 10)).toHaveLength(2);
