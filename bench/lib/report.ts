@@ -79,7 +79,8 @@ function fmt(v: number | undefined, unit: string): string {
 
 function fmtSize(n: number | undefined): string {
   if (n === undefined) return '';
-  return n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n);
+  const short = (v: number, unit: string) => `${Number.isInteger(v) ? v : v.toFixed(2)}${unit}`;
+  return n >= 1_000_000 ? short(n / 1_000_000, 'M') : n >= 1000 ? short(n / 1000, 'k') : String(n);
 }
 
 function metCell(r: Row): string {
