@@ -3,11 +3,11 @@
  * reading a block out of a table (inflating log blocks), iterating and seeking its records,
  * and building one block with git's exact restart and fit rules.
  */
-import pako from 'pako';
 import {
   ByteWriter, commonPrefixLength, compareBytes, readU16, readU24, varintLength, writeU16, writeU24, writeVarint,
 } from './bytes.js';
 import { deflateLevel9 } from './deflate.js';
+import { inflateInto } from './inflate.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import { BlockType, MAX_RESTARTS, blockTypeName, isBlockType } from './format.js';
 import { AnyRecord, EntryHeader, decodeEntryHeader, decodeRecord, encodeValue, recordExtra, recordKey } from './record.js';
@@ -279,45 +279,15 @@ function makeBlock(
   return new Block(offset, type, data, headerOff, blockLen, fullSize, restartsStart, ctx, compressed);
 }
 
-const INFLATE_OVERRUN: unique symbol = Symbol('inflate overrun');
-
 function readLogBlock(src: BlockSource, offset: number, headerOff: number, blockLen: number, ctx: BlockContext): Block {
   const zStart = offset + headerOff + 4;
   const want = blockLen - headerOff - 4;
   // zlib never expands data by more than ~0.1% + a few bytes; read just enough.
   const window = Math.min(ctx.dataEnd - zStart, want + (want >> 8) + 64);
   const z = src.read(zStart, window);
-  // Stop as soon as the output exceeds what the header promised: a corrupt or hostile stream
-  // could otherwise inflate ~1000× the bytes on disk before the size check below.
-  const inf = new pako.Inflate({ chunkSize: Math.min(65536, Math.max(1024, want + 1)) });
-  const keep = inf.onData.bind(inf);
-  let produced = 0;
-  (inf as unknown as { onData: (c: Uint8Array) => void }).onData = (chunk: Uint8Array) => {
-    produced += chunk.length;
-    if (produced > want) throw INFLATE_OVERRUN;
-    keep(chunk);
-  };
-  try {
-    inf.push(z, true);
-  } catch (e) {
-    if (e !== INFLATE_OVERRUN) throw e;
-    throw new ReftableError(ErrorCode.Zlib, `log block inflates to more than the ${want} bytes its header says`, { offset: zStart });
-  }
-  const strm = (inf as unknown as { strm: { avail_in: number } }).strm;
-  if (inf.err) {
-    throw new ReftableError(ErrorCode.Zlib, `log block does not inflate: ${inf.msg || 'zlib error ' + inf.err}`, { offset: zStart });
-  }
-  const out = inf.result as Uint8Array | undefined;
-  if (!(inf as unknown as { ended: boolean }).ended || !out) {
-    throw new ReftableError(ErrorCode.Zlib, 'log block zlib stream is truncated', { offset: zStart });
-  }
-  if (out.length !== want) {
-    throw new ReftableError(ErrorCode.Zlib, `log block inflates to ${out.length} bytes, header says ${want}`, { offset: zStart });
-  }
-  const consumed = z.length - strm.avail_in;
   const data = new Uint8Array(blockLen);
   data.set(src.read(offset, headerOff + 4), 0);
-  data.set(out, headerOff + 4);
+  const { consumed } = inflateInto(z, data, headerOff + 4, want, zStart);
   return makeBlock(offset, BlockType.Log, data, headerOff, blockLen, headerOff + 4 + consumed, ctx, consumed);
 }
 

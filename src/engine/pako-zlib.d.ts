@@ -27,3 +27,15 @@ declare module 'pako/lib/zlib/deflate.js' {
   const zlibDeflate: ZlibDeflate;
   export default zlibDeflate;
 }
+
+declare module 'pako/lib/zlib/inflate.js' {
+  import type ZStream from 'pako/lib/zlib/zstream.js';
+  interface ZlibInflate {
+    inflateInit2(strm: ZStream, windowBits: number): number;
+    inflate(strm: ZStream, flush: number): number;
+    inflateReset(strm: ZStream): number;
+    inflateEnd(strm: ZStream): number;
+  }
+  const zlibInflate: ZlibInflate;
+  export default zlibInflate;
+}

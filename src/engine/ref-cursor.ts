@@ -257,6 +257,9 @@ function sameKey(a: TableRefCursor, b: TableRefCursor): boolean {
 /**
  * Newest-wins merge of ref cursors (tables oldest → newest). After next() returns true,
  * `current` is the winning table's cursor; it stays valid until the following next().
+ * The winner stays at the heap's root and is advanced in place (one sift instead of a pop
+ * and a push per record); older records of the same name are always among the root's
+ * children, since they are the next smallest.
  */
 export class MergedRefCursor {
   private readonly cursors: TableRefCursor[];
@@ -268,31 +271,34 @@ export class MergedRefCursor {
   }
 
   seek(want?: Uint8Array): void {
-    this.heap = [];
+    const heap: TableRefCursor[] = [];
     this.current = undefined;
     for (const c of this.cursors) {
       c.seek(want);
-      if (c.next()) this.push(c);
+      if (c.next()) heap.push(c);
     }
+    this.heap = heap;
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
   next(): boolean {
-    if (this.cursors.length === 1) return this.nextSingle();
-    const cur = this.current;
-    if (cur) {
-      this.current = undefined;
-      if (cur.next()) this.push(cur);
-    }
     const heap = this.heap;
+    if (this.current) {
+      this.current = undefined;
+      this.step(0);
+    }
     while (heap.length > 0) {
-      const top = this.pop();
+      const top = heap[0];
       // Older tables' records for the same name are shadowed.
-      while (heap.length > 0 && sameKey(heap[0], top)) {
-        const dup = this.pop();
-        if (dup.next()) this.push(dup);
+      for (;;) {
+        const n = heap.length;
+        if (n < 2) break;
+        const m = n > 2 && lessCursor(heap[2], heap[1]) ? 2 : 1;
+        if (!sameKey(heap[m], top)) break;
+        this.step(m);
       }
       if (top.valueType === RefValueType.Deletion && !this.includeDeletions) {
-        if (top.next()) this.push(top);
+        this.step(0);
         continue;
       }
       this.current = top;
@@ -301,53 +307,30 @@ export class MergedRefCursor {
     return false;
   }
 
-  /** One table: nothing to merge or shadow (the heap holds it while it has records). */
-  private nextSingle(): boolean {
-    const c = this.heap[0];
-    if (!c) return false;
-    if (this.current && !c.next()) return this.end();
-    while (c.valueType === RefValueType.Deletion && !this.includeDeletions) if (!c.next()) return this.end();
-    this.current = c;
-    return true;
-  }
-
-  private end(): false {
-    this.heap.length = 0;
-    this.current = undefined;
-    return false;
-  }
-
-  private push(c: TableRefCursor): void {
+  /** Advance the cursor at heap index i and restore the heap (dropping it when exhausted). */
+  private step(i: number): void {
     const heap = this.heap;
-    let i = heap.length;
-    heap.push(c);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!lessCursor(c, heap[p])) break;
-      heap[i] = heap[p];
-      i = p;
-    }
-    heap[i] = c;
-  }
-
-  private pop(): TableRefCursor {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop()!;
-    const n = heap.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const m = r < n && lessCursor(heap[r], heap[l]) ? r : l;
-        if (!lessCursor(heap[m], last)) break;
-        heap[i] = heap[m];
-        i = m;
-      }
+    if (!heap[i].next()) {
+      const last = heap.pop()!;
+      if (i === heap.length) return;
       heap[i] = last;
     }
-    return top;
+    this.down(i);
+  }
+
+  private down(i: number): void {
+    const heap = this.heap;
+    const n = heap.length;
+    const c = heap[i];
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const m = r < n && lessCursor(heap[r], heap[l]) ? r : l;
+      if (!lessCursor(heap[m], c)) break;
+      heap[i] = heap[m];
+      i = m;
+    }
+    heap[i] = c;
   }
 }

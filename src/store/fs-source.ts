@@ -1,7 +1,8 @@
 /**
  * BlockSource over a file. Small files are read whole and the descriptor closed at once
  * (most tables of a busy stack are a few hundred bytes); larger ones keep one descriptor for
- * positioned reads until close(). Tables are immutable once listed, so no re-validation.
+ * positioned reads until close(), and are read whole once a use goes beyond a few lookups.
+ * Tables are immutable once listed, so no re-validation.
  */
 import * as fs from 'node:fs';
 import type { BlockSource } from '../engine/block.js';
@@ -13,10 +14,19 @@ export interface FileSource extends BlockSource {
 }
 
 /**
- * Files up to this size are read into memory when opened: a seek then costs no system call
- * and a listing no copy per block, for at most the stack's size in memory.
+ * Files up to this size are read into memory once they are used for more than a lookup or
+ * two: seeks then cost no system call and a listing no copy per block, for at most the
+ * stack's size in memory.
  */
 export const WHOLE_FILE_LIMIT = 64 * 1024 * 1024;
+/** Files up to this size are read whole when opened (most tables of a busy stack are tiny). */
+export const EAGER_LIMIT = 256 * 1024;
+/**
+ * Positioned reads served before a larger file is read whole: one lookup takes about four
+ * (header, footer, index, block); a process that only looks up one name should not read
+ * megabytes for it.
+ */
+export const READS_BEFORE_WHOLE = 12;
 
 export function ioError(e: unknown, file: string, what: string): ReftableError {
   const code = (e as NodeJS.ErrnoException)?.code;
@@ -36,16 +46,9 @@ export function openFileSource(file: string, wholeFileLimit = WHOLE_FILE_LIMIT):
   let size: number;
   try {
     size = fs.fstatSync(fd).size;
-    if (size <= wholeFileLimit) {
-      const buf = new Uint8Array(size);
-      let got = 0;
-      while (got < size) {
-        const n = fs.readSync(fd, buf, got, size - got, got);
-        if (n === 0) break;
-        got += n;
-      }
+    if (size <= Math.min(wholeFileLimit, EAGER_LIMIT)) {
+      const bytes = readWhole(fd, size);
       fs.closeSync(fd);
-      const bytes = got === size ? buf : buf.subarray(0, got);
       return {
         path: file,
         size: bytes.length,
@@ -63,11 +66,22 @@ export function openFileSource(file: string, wholeFileLimit = WHOLE_FILE_LIMIT):
   }
 
   let open = true;
+  let reads = 0;
+  let whole: Uint8Array | undefined;
   return {
     path: file,
     size,
     read(offset: number, length: number): Uint8Array {
       if (!open) throw new ReftableError(ErrorCode.Api, 'read from a closed table file', { file });
+      if (whole) return whole.subarray(offset, Math.min(whole.length, offset + length));
+      if (++reads > READS_BEFORE_WHOLE && size <= wholeFileLimit) {
+        try {
+          whole = readWhole(fd, size);
+        } catch (e) {
+          throw ioError(e, file, `cannot read ${size} bytes`);
+        }
+        return whole.subarray(offset, Math.min(whole.length, offset + length));
+      }
       const len = Math.max(0, Math.min(length, size - offset));
       const buf = new Uint8Array(len);
       let got = 0;
@@ -92,4 +106,15 @@ export function openFileSource(file: string, wholeFileLimit = WHOLE_FILE_LIMIT):
       }
     },
   };
+}
+
+function readWhole(fd: number, size: number): Uint8Array {
+  const buf = new Uint8Array(size);
+  let got = 0;
+  while (got < size) {
+    const n = fs.readSync(fd, buf, got, size - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === size ? buf : buf.subarray(0, got);
 }

@@ -1,0 +1,67 @@
+/**
+ * zlib inflation of log blocks (reftable-format.md §3.5) with one inflate state kept for the
+ * process and reset per block (zlib's inflateReset keeps the 32 KiB window allocation):
+ * pako's Inflate class allocates state, window and output chunks for every block. Output goes
+ * straight into the caller's buffer, sized by the block header, so a stream that inflates to
+ * more than the header promises stops at that size instead of growing without bound.
+ */
+import zlib from 'pako/lib/zlib/inflate.js';
+import ZStream from 'pako/lib/zlib/zstream.js';
+import { ErrorCode, ReftableError } from './errors.js';
+
+const Z_OK = 0;
+const Z_STREAM_END = 1;
+const Z_FINISH = 4;
+/** zlib wrapper, 32 KiB window (what inflateInit uses). */
+const WINDOW_BITS = 15;
+
+export interface InflateResult {
+  /** Bytes of `input` the stream occupied. */
+  consumed: number;
+}
+
+let strm: ZStream | undefined;
+
+/**
+ * Inflate the zlib stream at the start of `input` into out[outStart, outStart+want), which it
+ * must fill exactly. `offset` (file position of the stream) goes into errors.
+ */
+export function inflateInto(input: Uint8Array, out: Uint8Array, outStart: number, want: number, offset: number): InflateResult {
+  let s = strm;
+  if (!s) {
+    s = new ZStream();
+    const st = zlib.inflateInit2(s, WINDOW_BITS);
+    if (st !== Z_OK) throw new ReftableError(ErrorCode.Zlib, `inflateInit2 failed: zlib status ${st}`, { offset });
+    strm = s;
+  } else if (zlib.inflateReset(s) !== Z_OK) {
+    throw new ReftableError(ErrorCode.Zlib, 'inflateReset failed', { offset });
+  }
+  s.input = input;
+  s.next_in = 0;
+  s.avail_in = input.length;
+  s.output = out;
+  s.next_out = outStart;
+  s.avail_out = want;
+  s.msg = '';
+  try {
+    const status = zlib.inflate(s, Z_FINISH);
+    const produced = s.next_out - outStart;
+    if (status === Z_STREAM_END) {
+      if (produced !== want) {
+        throw new ReftableError(ErrorCode.Zlib, `log block inflates to ${produced} bytes, header says ${want}`, { offset });
+      }
+      return { consumed: s.next_in };
+    }
+    if (status === Z_OK || status === -5 /* Z_BUF_ERROR */) {
+      if (s.avail_out === 0) {
+        throw new ReftableError(ErrorCode.Zlib, `log block inflates to more than the ${want} bytes its header says`, { offset });
+      }
+      throw new ReftableError(ErrorCode.Zlib, 'log block zlib stream is truncated', { offset });
+    }
+    throw new ReftableError(ErrorCode.Zlib, `log block does not inflate: ${s.msg || 'zlib error ' + status}`, { offset });
+  } finally {
+    // Do not pin the caller's buffers until the next block.
+    s.input = null;
+    s.output = null;
+  }
+}
