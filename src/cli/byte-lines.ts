@@ -1,5 +1,5 @@
 /**
- * Lines assembled as bytes in one large buffer and handed out ~1 MiB at a time: listing a
+ * Lines assembled as bytes in one buffer and handed out 256 KiB at a time: listing a
  * million refs this way builds no string per line (hex through a byte table, names copied
  * straight from the decoder's key buffer).
  */
@@ -23,7 +23,7 @@ export class ByteLines {
    * `emit` returns true when it is done with the chunk (written synchronously): the buffer
    * is then reused, else the chunk is left to it and a new buffer taken.
    */
-  constructor(private readonly emit: (chunk: Buffer) => boolean, private readonly chunkSize = 1 << 20) {
+  constructor(private readonly emit: (chunk: Buffer) => boolean, private readonly chunkSize = 1 << 18) {
     this.buf = Buffer.allocUnsafe(chunkSize);
   }
 
