@@ -4,6 +4,7 @@
  * added. A map keyed by hex strings cost a string and a map entry per ref; here grouping is a
  * single sort at the end of the ref section.
  */
+
 /** 2^21: heads (< 2^32) times this plus an index below it stays an exact double (< 2^53). */
 const PACK = 0x20_0000;
 
@@ -36,6 +37,7 @@ export class ObjectIndex {
 
   /** Note that the ref block at `offset` names `id` (offsets arrive in ascending order). */
   add(id: Uint8Array, offset: number): void {
+    this.order = undefined;
     if (this.n === this.heads.length) this.grow();
     const i = this.n++;
     // A byte loop: TypedArray.set costs more than copying 20 or 32 bytes.
@@ -100,22 +102,47 @@ export class ObjectIndex {
     return order;
   }
 
-  /** Distinct ids in byte order, each with its offsets. */
-  entries(): ObjEntry[] {
+  private order: Uint32Array | undefined;
+
+  /** Sorted once, after the last add. */
+  private sorted(): Uint32Array {
+    this.order ??= this.sortedOrder();
+    return this.order;
+  }
+
+  /** The longest prefix two distinct ids share (0 with fewer than two ids). */
+  longestSharedPrefix(): number {
+    const { ids, hashSize: hs } = this;
+    const order = this.sorted();
+    let max = 0;
+    for (let k = 1; k < order.length; k++) {
+      const a = order[k - 1] * hs;
+      const b = order[k] * hs;
+      let n = 0;
+      while (n < hs && ids[a + n] === ids[b + n]) n++;
+      if (n < hs && n > max) max = n;
+    }
+    return max;
+  }
+
+  /**
+   * Distinct ids in byte order, each with its offsets, made one at a time so that a million of
+   * them are never all alive at once.
+   */
+  *entries(): Generator<ObjEntry> {
     const { heads, offsets, hashSize } = this;
-    const out: ObjEntry[] = [];
     let last: ObjEntry | undefined;
     let lastIndex = -1;
-    for (const i of this.sortedOrder()) {
+    for (const i of this.sorted()) {
       const off = offsets[i];
       if (last && heads[i] === heads[lastIndex] && this.compareFrom(i, lastIndex, 4) === 0) {
         if (last.offsets[last.offsets.length - 1] !== off) last.offsets.push(off);
         continue;
       }
+      if (last) yield last;
       last = { id: this.ids.subarray(i * hashSize, (i + 1) * hashSize), offsets: [off] };
       lastIndex = i;
-      out.push(last);
     }
-    return out;
+    if (last) yield last;
   }
 }

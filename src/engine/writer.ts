@@ -5,7 +5,7 @@
  * section that needed an index, and padding is written lazily so it never precedes the log
  * section or the footer.
  */
-import { ByteWriter, compareBytes, crc32, toHex, writeU24, writeU32, writeU64 } from './bytes.js';
+import { compareBytes, crc32, toHex, writeU24, writeU32, writeU64 } from './bytes.js';
 import { BlockWriter } from './block.js';
 import { ErrorCode, ReftableError } from './errors.js';
 import {
@@ -13,6 +13,7 @@ import {
   MAX_BLOCK_SIZE, MAX_RESTARTS, RefValueType, footerLength, headerLength,
 } from './format.js';
 import { ObjectIndex } from './obj-index.js';
+import { PagedOutput } from './paged-output.js';
 import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, logKey } from './record.js';
 
 export interface WriterOptions {
@@ -86,7 +87,7 @@ export class TableWriter {
   private readonly version: 1 | 2;
   private readonly headerLen: number;
 
-  private readonly out = new ByteWriter(1 << 16);
+  private readonly out = new PagedOutput();
   /** Offset where the next block starts, pending padding included. */
   private next = 0;
   /** Zeros owed after the last block; only written if another non-log block follows. */
@@ -323,19 +324,10 @@ export class TableWriter {
 
   /** §6.4. */
   private writeObjSection(objects: ObjectIndex): void {
-    const entries = objects.entries();
     // obj_id_len = 1 + the longest prefix two neighbours share, but at least 2.
-    let max = 1;
-    for (let i = 1; i < entries.length; i++) {
-      const a = entries[i - 1].id;
-      const b = entries[i].id;
-      let n = 0;
-      while (n < a.length && n < b.length && a[n] === b[n]) n++;
-      if (n > max) max = n;
-    }
-    this.objIdLength = max + 1;
+    this.objIdLength = Math.max(1, objects.longestSharedPrefix()) + 1;
     this.newBlock(BlockType.Obj);
-    for (const e of entries) {
+    for (const e of objects.entries()) {
       const rec: ObjRecord = { kind: 'obj', prefix: e.id.subarray(0, this.objIdLength), positions: e.offsets };
       if (this.block.add(rec, rec.prefix)) continue;
       this.flushBlock();
@@ -357,3 +349,4 @@ export function writeTable(opts: WriterOptions, refs: Iterable<RefRecord>, logs:
   for (const l of logs) w.addLog(l);
   return w.finish();
 }
+

@@ -40,14 +40,31 @@ describe('ObjectIndex', () => {
         adds.push([id, offset]);
       }
       expect(idx.size).toBe(5000);
-      const got = idx.entries().map((e) => ({ id: toHex(e.id), offsets: e.offsets }));
-      expect(got).toEqual(naive(adds));
+      const got = [...idx.entries()].map((e) => ({ id: toHex(e.id), offsets: e.offsets }));
+      const want = naive(adds);
+      expect(got).toEqual(want);
       expect(got.length).toBeGreaterThan(250);
+      // Neighbours in id order: the longest prefix two of them share (hex digits halved).
+      let longest = 0;
+      for (let k = 1; k < want.length; k++) {
+        let n = 0;
+        while (want[k - 1].id.slice(0, 2 * n + 2) === want[k].id.slice(0, 2 * n + 2)) n++;
+        longest = Math.max(longest, n);
+      }
+      expect(longest).toBeGreaterThanOrEqual(4);
+      expect(idx.longestSharedPrefix()).toBe(longest);
     });
   }
 
-  it('returns nothing when nothing was added', () => {
-    expect(new ObjectIndex(20).entries()).toEqual([]);
+  it('returns nothing when nothing was added, and no shared prefix for one id', () => {
+    const idx = new ObjectIndex(20);
+    expect([...idx.entries()]).toEqual([]);
+    expect(idx.longestSharedPrefix()).toBe(0);
+    const id = new Uint8Array(20).fill(7);
+    idx.add(id, 0);
+    idx.add(id, 4096);
+    expect(idx.longestSharedPrefix()).toBe(0);
+    expect([...idx.entries()].map((e) => e.offsets)).toEqual([[0, 4096]]);
   });
 });
 
