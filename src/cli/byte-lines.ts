@@ -24,7 +24,9 @@ export class ByteLines {
    * is then reused, else the chunk is left to it and a new buffer taken.
    */
   constructor(private readonly emit: (chunk: Buffer) => boolean, private readonly chunkSize = 1 << 18) {
-    this.buf = Buffer.allocUnsafe(chunkSize);
+    // The first chunk is small so that the flush path runs while the line writers are still
+    // interpreted: optimized before it ever ran, they were deoptimized and compiled again.
+    this.buf = Buffer.allocUnsafe(Math.min(chunkSize, 4096));
   }
 
   /** Make room for `n` more bytes. */
@@ -62,6 +64,6 @@ export class ByteLines {
     if (this.pos === 0) return;
     const chunk = this.buf.subarray(0, this.pos);
     this.pos = 0;
-    if (!this.emit(chunk)) this.buf = Buffer.allocUnsafe(this.chunkSize);
+    if (!this.emit(chunk) || this.buf.length < this.chunkSize) this.buf = Buffer.allocUnsafe(this.chunkSize);
   }
 }
