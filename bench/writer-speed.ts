@@ -8,7 +8,7 @@
  *
  * Add `--cpu-prof --cpu-prof-dir=bench/tmp/prof` to node for a profile.
  */
-import { compareBytes, utf8 } from '../src/engine/bytes.js';
+import { compareBytes, crc32, utf8 } from '../src/engine/bytes.js';
 import { compactTables } from '../src/engine/compact.js';
 import { SHA1 } from '../src/engine/format.js';
 import { LogRecord, RefRecord } from '../src/engine/record.js';
@@ -53,7 +53,7 @@ function makeLogs(refs: RefRecord[]): LogRecord[] {
 
 interface Case {
   name: string;
-  run(): { records: number; bytes: number; ms: number; cpuMs: number };
+  run(): Result;
 }
 
 const cases: Case[] = [];
@@ -102,7 +102,15 @@ function compactCase(n: number, blockSize: number): Case {
 
 let sink = 0;
 /** Wall time, and CPU time of this process (the number to trust on a shared, loaded machine). */
-function measure(records: number, f: () => Uint8Array): { records: number; bytes: number; ms: number; cpuMs: number } {
+interface Result {
+  records: number;
+  bytes: number;
+  crc: number;
+  ms: number;
+  cpuMs: number;
+}
+
+function measure(records: number, f: () => Uint8Array): Result {
   // With --expose-gc, the garbage of generating the input is not billed to the writer.
   (globalThis as { gc?: () => void }).gc?.();
   const c0 = process.cpuUsage();
@@ -111,7 +119,8 @@ function measure(records: number, f: () => Uint8Array): { records: number; bytes
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
   sink += out.length;
-  return { records, bytes: out.length, ms, cpuMs: (c.user + c.system) / 1000 };
+  // A checksum of the output, to see that another build of the writer made the same bytes.
+  return { records, bytes: out.length, crc: crc32(out), ms, cpuMs: (c.user + c.system) / 1000 };
 }
 
 // Warm the JIT on every path first, so the first case is not billed for compiling them.
@@ -133,7 +142,7 @@ for (const c of cases) {
   const rate = (ms: number) => String(Math.round(r.records / (ms / 1000))).padStart(9);
   console.log(
     `${c.name.padEnd(30)} wall ${(r.ms / 1000).toFixed(2).padStart(7)} s ${rate(r.ms)} refs/s | ` +
-    `cpu ${(r.cpuMs / 1000).toFixed(2).padStart(7)} s ${rate(r.cpuMs)} refs/s | ${String(r.bytes).padStart(11)} bytes`,
+    `cpu ${(r.cpuMs / 1000).toFixed(2).padStart(7)} s ${rate(r.cpuMs)} refs/s | ${String(r.bytes).padStart(11)} bytes crc ${r.crc.toString(16).padStart(8, '0')}`,
   );
 }
 if (sink < 0) console.log(sink);
