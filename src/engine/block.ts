@@ -126,47 +126,58 @@ export class Block {
    * (a seek probes several restarts per block; allocating a key per probe dominated lookups).
    */
   scanStart(want: Uint8Array): number {
-    const d = this.data;
-    const end = this.restartsStart;
     const r = this.restarts;
     let lo = 0;
     let hi = r.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const pos = r[mid];
-      let o = pos;
-      let prefixLen: number;
-      let sv: number;
-      if (o + 1 < end && d[o] < 0x80 && d[o + 1] < 0x80) {
-        prefixLen = d[o];
-        sv = d[o + 1];
-        o += 2;
-      } else {
-        // Rare (long keys): the general decoder with all its checks.
-        const h = this.restartHeader(mid);
-        prefixLen = h.prefixLen;
-        sv = h.suffixLen * 8;
-        o = h.suffixStart;
-      }
-      if (prefixLen !== 0) this.wrap(formatError(`record at restart ${mid} shares a prefix with a previous key`, pos), pos);
-      const len = Math.floor(sv / 8);
-      if (len > end - o) this.wrap(formatError(`key suffix of ${len} bytes runs past the end of the records`, pos), pos);
-      if (len === 0) this.wrap(formatError('record has an empty key', pos), pos);
-      const n = len < want.length ? len : want.length;
-      let c = 0;
-      for (let i = 0; i < n; i++) {
-        c = d[o + i] - want[i];
-        if (c !== 0) break;
-      }
-      if (c === 0) c = len - want.length;
-      if (c > 0) hi = mid;
+      if (this.compareKeyAt(r[mid], want, mid) > 0) hi = mid;
       else lo = mid + 1;
     }
     return lo === 0 ? this.recordsStart : r[lo - 1];
   }
 
-  private restartHeader(i: number): EntryHeader {
-    const pos = this.restarts[i];
+  /**
+   * Compare the key of the record at `pos` — a restart point (index `restart`, -1 for the
+   * block's first record), so its key is stored whole — with `want`, without copying it.
+   */
+  compareKeyAt(pos: number, want: Uint8Array, restart: number): number {
+    const d = this.data;
+    const end = this.restartsStart;
+    let o = pos;
+    let prefixLen: number;
+    let len: number;
+    if (o + 1 < end && d[o] < 0x80 && d[o + 1] < 0x80) {
+      prefixLen = d[o];
+      len = d[o + 1] >> 3;
+      o += 2;
+    } else if (o + 2 < end && d[o] < 0x80 && d[o + 1] >= 0x80 && d[o + 2] < 0x80) {
+      // Keys of 16 bytes and more: the suffix length takes a second varint byte.
+      prefixLen = d[o];
+      len = Math.floor((((d[o + 1] & 0x7f) + 1) * 128 + d[o + 2]) / 8);
+      o += 3;
+    } else {
+      // Long keys: the general decoder with all its checks.
+      const h = this.headerAt(pos);
+      prefixLen = h.prefixLen;
+      len = h.suffixLen;
+      o = h.suffixStart;
+    }
+    if (prefixLen !== 0) {
+      const what = restart < 0 ? 'first record of the block' : `record at restart ${restart}`;
+      this.wrap(formatError(`${what} shares a prefix with a previous key`, pos), pos);
+    }
+    if (len > end - o) this.wrap(formatError(`key suffix of ${len} bytes runs past the end of the records`, pos), pos);
+    if (len === 0) this.wrap(formatError('record has an empty key', pos), pos);
+    const n = len < want.length ? len : want.length;
+    for (let i = 0; i < n; i++) {
+      const c = d[o + i] - want[i];
+      if (c !== 0) return c;
+    }
+    return len - want.length;
+  }
+
+  private headerAt(pos: number): EntryHeader {
     try {
       return decodeEntryHeader(this.data, pos, this.restartsStart, EMPTY);
     } catch (e) {

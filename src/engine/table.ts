@@ -148,8 +148,11 @@ export class Table {
   block(offset: number): Block | undefined {
     const hit = this.cache.get(offset);
     if (hit) {
-      this.cache.delete(offset);
-      this.cache.set(offset, hit);
+      // Recency only matters once eviction can happen; most tables never fill their cache.
+      if (this.cache.size >= this.cacheLimit) {
+        this.cache.delete(offset);
+        this.cache.set(offset, hit);
+      }
       return hit;
     }
     let b: Block | undefined;
@@ -278,6 +281,15 @@ export class Table {
 
   /** Offset of the data block to start a seek for `want` at, or undefined when past the end. */
   private locate(sec: Section, want: Uint8Array, trace?: SeekStep[]): number | undefined {
+    if (sec.indexPosition === 0 && !trace) {
+      // As below, without the generator and with first keys compared in place.
+      let chosen: number | undefined;
+      for (let b = this.blockOfType(sec.start, sec.blockType); b; b = this.nextBlock(b)) {
+        if (chosen !== undefined && b.compareKeyAt(b.recordsStart, want, -1) > 0) break;
+        chosen = b.offset;
+      }
+      return chosen;
+    }
     if (sec.indexPosition === 0) {
       // No index: the key lives in the last block whose first key is <= want.
       let chosen: number | undefined;

@@ -123,7 +123,27 @@ function readUpTo(fd: number, max: number): Uint8Array {
     if (n === 0) break;
     got += n;
   }
-  return scratch.slice(0, got);
+  return carve(scratch, got);
+}
+
+/**
+ * Small tables share 1 MiB slabs: one ArrayBuffer per table made opening a 1,000-table
+ * stack allocation-bound. A slab lives while any table carved from it does.
+ */
+const SLAB_SIZE = 1 << 20;
+let slab: Uint8Array | undefined;
+let slabUsed = 0;
+
+function carve(from: Uint8Array, n: number): Uint8Array {
+  if (n > SLAB_SIZE >> 2) return from.slice(0, n);
+  if (!slab || slabUsed + n > slab.length) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + n);
+  out.set(from.subarray(0, n));
+  slabUsed += n;
+  return out;
 }
 
 function readWhole(fd: number, size: number): Uint8Array {

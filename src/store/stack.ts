@@ -65,6 +65,7 @@ export class Stack {
   private entries: Entry[] = [];
   private content = '';
   private mergedView: MergedTables | undefined;
+  private tableView: readonly StackTable[] | undefined;
   private closed = false;
 
   private constructor(readonly dir: string, readonly hash: HashFormat, private readonly opts: StackOptions) {}
@@ -86,7 +87,9 @@ export class Stack {
   }
 
   get tables(): readonly StackTable[] {
-    return this.entries.map(({ name, size, table }) => ({ name, size, table }));
+    // Built once per table set: lookups index it per call, and a stack may hold 1,000 tables.
+    this.tableView ??= Object.freeze(this.entries.map(({ name, size, table }) => Object.freeze({ name, size, table })));
+    return this.tableView;
   }
 
   get merged(): MergedTables {
@@ -115,6 +118,7 @@ export class Stack {
     for (const e of this.entries) e.source.close?.();
     this.entries = [];
     this.mergedView = undefined;
+    this.tableView = undefined;
   }
 
   private assertOpen(): void {
@@ -182,6 +186,7 @@ export class Stack {
     this.entries = fresh;
     this.content = content;
     this.mergedView = undefined;
+    this.tableView = undefined;
   }
 
   private openTableSource(name: string): ClosableSource {
