@@ -27,6 +27,8 @@ export const EAGER_LIMIT = 256 * 1024;
  * megabytes for it.
  */
 export const READS_BEFORE_WHOLE = 12;
+/** Bytes read before knowing the size: most tables fit, larger ones cost an fstat too. */
+const PROBE_SIZE = 64 * 1024;
 
 export function ioError(e: unknown, file: string, what: string): ReftableError {
   const code = (e as NodeJS.ErrnoException)?.code;
@@ -48,8 +50,9 @@ export function openFileSource(file: string, wholeFileLimit = WHOLE_FILE_LIMIT):
     const eager = Math.min(wholeFileLimit, EAGER_LIMIT);
     // Read first, stat only when the file turns out larger: a stack of 1,000 small tables
     // then costs open, read, close per table (no Stats object either).
-    const head = eager > 0 ? readUpTo(fd, eager + 1) : undefined;
-    if (head && head.length <= eager) {
+    const probe = Math.min(eager, PROBE_SIZE);
+    const head = probe > 0 ? readUpTo(fd, probe + 1) : undefined;
+    if (head && head.length <= probe) {
       const bytes = head;
       fs.closeSync(fd);
       return {
@@ -60,6 +63,16 @@ export function openFileSource(file: string, wholeFileLimit = WHOLE_FILE_LIMIT):
       };
     }
     size = fs.fstatSync(fd).size;
+    if (size <= eager) {
+      const bytes = readWhole(fd, size);
+      fs.closeSync(fd);
+      return {
+        path: file,
+        size: bytes.length,
+        read: (o, l) => bytes.subarray(o, Math.min(bytes.length, o + l)),
+        close: () => undefined,
+      };
+    }
   } catch (e) {
     try {
       fs.closeSync(fd);
