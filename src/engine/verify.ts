@@ -14,7 +14,7 @@ import {
   BlockType, HashFormat, INDEX_THRESHOLD, MAGIC, MIN_TABLE_SIZE, SHA1, blockTypeName, footerLength, hashById, headerLength,
 } from './format.js';
 import { EntryHeader, IndexRecord, LogRecord, ObjRecord, RefRecord } from './record.js';
-import { Table } from './table.js';
+import { Table, type TableFooter } from './table.js';
 import type { Finding } from '../store/api.js';
 
 export type { Finding };
@@ -107,14 +107,7 @@ interface Run {
   blocks: Walked[];
 }
 
-interface FooterFields {
-  refIndexPosition: number;
-  objPosition: number;
-  objIdLength: number;
-  objIndexPosition: number;
-  logPosition: number;
-  logIndexPosition: number;
-}
+type FooterFields = Pick<TableFooter, 'refIndexPosition' | 'objPosition' | 'objIdLength' | 'objIndexPosition' | 'logPosition' | 'logIndexPosition'>;
 
 class TableVerifier {
   private readonly src: BlockSource;

@@ -37,6 +37,11 @@ export function ioError(e: unknown, file: string, what: string): ReftableError {
   return new ReftableError(code === 'ENOENT' ? ErrorCode.NotExist : ErrorCode.Io, reason, { file, cause: e, data: { errno: code } });
 }
 
+/** A file already read whole: nothing to close. */
+function inMemory(file: string, bytes: Uint8Array): FileSource {
+  return { path: file, size: bytes.length, read: (o, l) => bytes.subarray(o, Math.min(bytes.length, o + l)), close: () => undefined };
+}
+
 /** Open `file`; ENOENT surfaces as a NOT_EXIST ReftableError so stacks can retry. */
 export function openFileSource(file: string, wholeFileLimit = WHOLE_FILE_LIMIT): FileSource {
   let fd: number;
@@ -53,25 +58,14 @@ export function openFileSource(file: string, wholeFileLimit = WHOLE_FILE_LIMIT):
     const probe = Math.min(eager, PROBE_SIZE);
     const head = probe > 0 ? readUpTo(fd, probe + 1) : undefined;
     if (head && head.length <= probe) {
-      const bytes = head;
       fs.closeSync(fd);
-      return {
-        path: file,
-        size: bytes.length,
-        read: (o, l) => bytes.subarray(o, Math.min(bytes.length, o + l)),
-        close: () => undefined,
-      };
+      return inMemory(file, head);
     }
     size = fs.fstatSync(fd).size;
     if (size <= eager) {
       const bytes = readWhole(fd, size);
       fs.closeSync(fd);
-      return {
-        path: file,
-        size: bytes.length,
-        read: (o, l) => bytes.subarray(o, Math.min(bytes.length, o + l)),
-        close: () => undefined,
-      };
+      return inMemory(file, bytes);
     }
   } catch (e) {
     try {
