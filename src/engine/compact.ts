@@ -3,8 +3,8 @@
  * choice of which run to merge. Pure: the store does the locking and the renaming.
  */
 import { DEFAULT_GEOMETRIC_FACTOR, HashFormat, LogValueType, RefValueType, footerLength, headerLength } from './format.js';
-import { logKey } from './record.js';
-import { mergeByKey } from './merged.js';
+import type { LogRecord } from './record.js';
+import { MergedRefCursor } from './ref-cursor.js';
 import { Table } from './table.js';
 import { TableWriter } from './writer.js';
 import { ErrorCode, ReftableError } from './errors.js';
@@ -41,13 +41,18 @@ export function compactTables(tables: Table[], opts: CompactOptions): Uint8Array
     minUpdateIndex: tables[0].minUpdateIndex,
     maxUpdateIndex: tables[tables.length - 1].maxUpdateIndex,
   });
-  for (const { record } of mergeByKey(tables.map((t) => t.refs()), (r) => r.name)) {
-    if (opts.dropDeletions && record.valueType === RefValueType.Deletion) continue;
-    w.addRef(record);
+  // Tombstones are merged too: a newer deletion must still hide an older table's value.
+  const refs = new MergedRefCursor(tables, true);
+  refs.seek();
+  while (refs.next()) {
+    const c = refs.current!;
+    if (opts.dropDeletions && c.valueType === RefValueType.Deletion) continue;
+    w.addRef(c.record());
   }
-  for (const { record } of mergeByKey(tables.map((t) => t.logs()), (r) => logKey(r.name, r.updateIndex))) {
-    if (opts.dropDeletions && record.valueType === LogValueType.Deletion) continue;
-    w.addLog(record);
+  const logs = new LogMerge(tables);
+  for (let r = logs.next(); r !== undefined; r = logs.next()) {
+    if (opts.dropDeletions && r.valueType === LogValueType.Deletion) continue;
+    w.addLog(r);
   }
   return w.finish();
 }
@@ -89,4 +94,98 @@ export function suggestCompaction(sizes: number[], factor = DEFAULT_GEOMETRIC_FA
     if (sizes[i - 1] < cur * f) start = i - 1;
   }
   return start < end ? { start, end } : undefined;
+}
+
+/**
+ * Log key order without building keys: name bytes, then newer update index first. That is the
+ * byte order of the keys for any name without a NUL byte (git's ref names have none), and the
+ * order git's own merge uses.
+ */
+function compareLogs(a: LogRecord, b: LogRecord): number {
+  const an = a.name;
+  const bn = b.name;
+  const al = an.length;
+  const bl = bn.length;
+  const n = al < bl ? al : bl;
+  for (let i = 0; i < n; i++) {
+    const d = an[i] - bn[i];
+    if (d !== 0) return d;
+  }
+  if (al !== bl) return al - bl;
+  return b.updateIndex - a.updateIndex;
+}
+
+/**
+ * Newest-wins merge of the tables' log sections (oldest first) as a loser tree: one comparison
+ * per level when the winner advances, records compared in place.
+ */
+class LogMerge {
+  private readonly its: Iterator<LogRecord>[];
+  private readonly cur: (LogRecord | undefined)[];
+  private readonly tree: Int32Array;
+  private winner = 0;
+  private last: LogRecord | undefined;
+
+  constructor(tables: readonly Table[]) {
+    this.its = tables.map((t) => t.logs());
+    this.cur = this.its.map((it) => {
+      const n = it.next();
+      return n.done ? undefined : n.value;
+    });
+    this.tree = new Int32Array(Math.max(1, tables.length));
+    this.winner = tables.length > 0 ? this.build(1) : 0;
+  }
+
+  /** The next winning record, or undefined at the end. */
+  next(): LogRecord | undefined {
+    if (this.cur.length === 0) return undefined;
+    for (;;) {
+      const w = this.winner;
+      const r = this.cur[w];
+      if (r === undefined) return undefined;
+      this.advance(w);
+      // Older tables' records of the key just taken come out right after it: shadowed.
+      if (this.last !== undefined && compareLogs(this.last, r) === 0) continue;
+      this.last = r;
+      return r;
+    }
+  }
+
+  private build(node: number): number {
+    const k = this.cur.length;
+    if (node >= k) return node - k;
+    const l = this.build(2 * node);
+    const r = this.build(2 * node + 1);
+    if (this.less(l, r)) {
+      this.tree[node] = r;
+      return l;
+    }
+    this.tree[node] = l;
+    return r;
+  }
+
+  private advance(j: number): void {
+    const n = this.its[j].next();
+    this.cur[j] = n.done ? undefined : n.value;
+    const tree = this.tree;
+    let cur = j;
+    for (let node = (j + this.cur.length) >> 1; node >= 1; node >>= 1) {
+      const t = tree[node];
+      if (this.less(t, cur)) {
+        tree[node] = cur;
+        cur = t;
+      }
+    }
+    this.winner = cur;
+  }
+
+  /** Stream a sorts before stream b (the newer table first on equal keys); exhausted ones last. */
+  private less(a: number, b: number): boolean {
+    const ra = this.cur[a];
+    const rb = this.cur[b];
+    if (ra === undefined) return false;
+    if (rb === undefined) return true;
+    const c = compareLogs(ra, rb);
+    return c < 0 || (c === 0 && a > b);
+  }
 }
