@@ -7,7 +7,8 @@ import type { LogRecord } from './record.js';
 import { MergedRefCursor } from './ref-cursor.js';
 import { Table } from './table.js';
 import { TableWriter } from './writer.js';
-import { ErrorCode, ReftableError } from './errors.js';
+import { ErrorCode, ReftableError, formatError } from './errors.js';
+import type { Block } from './block.js';
 
 export interface CompactOptions {
   hash: HashFormat;
@@ -115,23 +116,53 @@ function compareLogs(a: LogRecord, b: LogRecord): number {
   return b.updateIndex - a.updateIndex;
 }
 
+/** One table's log records in order, block by block, without Table.logs()'s generator layers. */
+class LogReader {
+  private block: Block | undefined;
+  private pos = 0;
+  private prev: Uint8Array = new Uint8Array(0);
+
+  constructor(private readonly table: Table) {
+    this.enter(table.firstBlock('log'));
+  }
+
+  next(): LogRecord | undefined {
+    let b = this.block;
+    if (!b) return undefined;
+    while (this.pos >= b.restartsStart) {
+      b = this.table.nextBlock(b);
+      this.enter(b);
+      if (!b) return undefined;
+    }
+    const r = b.decodeAt(this.pos, this.prev);
+    if (r.next <= this.pos) throw formatError('record does not advance', b.abs(this.pos)).inFile(this.table.name);
+    this.pos = r.next;
+    this.prev = r.header.key;
+    return r.record as LogRecord;
+  }
+
+  private enter(b: Block | undefined): void {
+    this.block = b;
+    if (!b) return;
+    this.pos = b.recordsStart;
+    this.prev = new Uint8Array(0);
+  }
+}
+
 /**
  * Newest-wins merge of the tables' log sections (oldest first) as a loser tree: one comparison
  * per level when the winner advances, records compared in place.
  */
 class LogMerge {
-  private readonly its: Iterator<LogRecord>[];
+  private readonly its: LogReader[];
   private readonly cur: (LogRecord | undefined)[];
   private readonly tree: Int32Array;
   private winner = 0;
   private last: LogRecord | undefined;
 
   constructor(tables: readonly Table[]) {
-    this.its = tables.map((t) => t.logs());
-    this.cur = this.its.map((it) => {
-      const n = it.next();
-      return n.done ? undefined : n.value;
-    });
+    this.its = tables.map((t) => new LogReader(t));
+    this.cur = this.its.map((it) => it.next());
     this.tree = new Int32Array(Math.max(1, tables.length));
     this.winner = tables.length > 0 ? this.build(1) : 0;
   }
@@ -165,8 +196,7 @@ class LogMerge {
   }
 
   private advance(j: number): void {
-    const n = this.its[j].next();
-    this.cur[j] = n.done ? undefined : n.value;
+    this.cur[j] = this.its[j].next();
     const tree = this.tree;
     let cur = j;
     for (let node = (j + this.cur.length) >> 1; node >= 1; node >>= 1) {
