@@ -9,6 +9,7 @@ import { Table } from './table.js';
 import { TableWriter } from './writer.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import type { Block } from './block.js';
+import { LoserTree } from './loser-tree.js';
 
 export interface CompactOptions {
   hash: HashFormat;
@@ -156,22 +157,21 @@ class LogReader {
 class LogMerge {
   private readonly its: LogReader[];
   private readonly cur: (LogRecord | undefined)[];
-  private readonly tree: Int32Array;
-  private winner = 0;
+  private readonly tournament: LoserTree;
   private last: LogRecord | undefined;
 
   constructor(tables: readonly Table[]) {
     this.its = tables.map((t) => new LogReader(t));
     this.cur = this.its.map((it) => it.next());
-    this.tree = new Int32Array(Math.max(1, tables.length));
-    this.winner = tables.length > 0 ? this.build(1) : 0;
+    this.tournament = new LoserTree(tables.length, (a, b) => this.less(a, b));
+    this.tournament.rebuild();
   }
 
   /** The next winning record, or undefined at the end. */
   next(): LogRecord | undefined {
     if (this.cur.length === 0) return undefined;
     for (;;) {
-      const w = this.winner;
+      const w = this.tournament.winner;
       const r = this.cur[w];
       if (r === undefined) return undefined;
       this.advance(w);
@@ -182,31 +182,9 @@ class LogMerge {
     }
   }
 
-  private build(node: number): number {
-    const k = this.cur.length;
-    if (node >= k) return node - k;
-    const l = this.build(2 * node);
-    const r = this.build(2 * node + 1);
-    if (this.less(l, r)) {
-      this.tree[node] = r;
-      return l;
-    }
-    this.tree[node] = l;
-    return r;
-  }
-
   private advance(j: number): void {
     this.cur[j] = this.its[j].next();
-    const tree = this.tree;
-    let cur = j;
-    for (let node = (j + this.cur.length) >> 1; node >= 1; node >>= 1) {
-      const t = tree[node];
-      if (this.less(t, cur)) {
-        tree[node] = cur;
-        cur = t;
-      }
-    }
-    this.winner = cur;
+    this.tournament.replay(j);
   }
 
   /** Stream a sorts before stream b (the newer table first on equal keys); exhausted ones last. */

@@ -10,6 +10,7 @@ import { ErrorCode, ReftableError, formatError } from './errors.js';
 import { RefValueType } from './format.js';
 import type { RefRecord } from './record.js';
 import type { Table } from './table.js';
+import { LoserTree } from './loser-tree.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -255,10 +256,8 @@ function lessCursor(a: TableRefCursor, b: TableRefCursor): boolean {
  */
 export class MergedRefCursor {
   private readonly cursors: TableRefCursor[];
-  /** tree[node] = index of the cursor that lost at that internal node (1..k-1). */
-  private readonly tree: Int32Array;
+  private readonly tournament: LoserTree;
   private readonly alive: Uint8Array;
-  private winner = 0;
   private last = new Uint8Array(128);
   /** Length of the last key taken; -1 right after seek(). */
   private lastLen = -1;
@@ -266,8 +265,8 @@ export class MergedRefCursor {
 
   constructor(tables: readonly Table[], private readonly includeDeletions = false) {
     this.cursors = tables.map((t, i) => new TableRefCursor(t, i));
-    this.tree = new Int32Array(Math.max(1, tables.length));
     this.alive = new Uint8Array(tables.length);
+    this.tournament = new LoserTree(tables.length, (a, b) => this.less(a, b));
   }
 
   seek(want?: Uint8Array): void {
@@ -279,7 +278,7 @@ export class MergedRefCursor {
       c.seek(want);
       this.alive[j] = c.next() ? 1 : 0;
     }
-    this.winner = k > 0 ? this.build(1) : 0;
+    this.tournament.rebuild();
   }
 
   next(): boolean {
@@ -287,10 +286,10 @@ export class MergedRefCursor {
     if (k === 0) return false;
     if (this.current) {
       this.current = undefined;
-      this.advance(this.winner);
+      this.advance(this.tournament.winner);
     }
     for (;;) {
-      const w = this.winner;
+      const w = this.tournament.winner;
       if (!this.alive[w]) return false;
       const c = this.cursors[w];
       if (this.lastLen === c.keyLen && this.sameAsLast(c)) {
@@ -308,32 +307,9 @@ export class MergedRefCursor {
     }
   }
 
-  /** Winner of the subtree at `node` (leaves are k..2k-1), recording losers on the way. */
-  private build(node: number): number {
-    const k = this.cursors.length;
-    if (node >= k) return node - k;
-    const l = this.build(2 * node);
-    const r = this.build(2 * node + 1);
-    if (this.less(l, r)) {
-      this.tree[node] = r;
-      return l;
-    }
-    this.tree[node] = l;
-    return r;
-  }
-
   private advance(j: number): void {
     this.alive[j] = this.cursors[j].next() ? 1 : 0;
-    const tree = this.tree;
-    let cur = j;
-    for (let node = (j + this.cursors.length) >> 1; node >= 1; node >>= 1) {
-      const t = tree[node];
-      if (this.less(t, cur)) {
-        tree[node] = cur;
-        cur = t;
-      }
-    }
-    this.winner = cur;
+    this.tournament.replay(j);
   }
 
   /** Cursor a sorts before cursor b; exhausted cursors sort last. */
