@@ -27,6 +27,12 @@ export const EAGER_LIMIT = 256 * 1024;
  * megabytes for it.
  */
 export const READS_BEFORE_WHOLE = 12;
+/**
+ * …and the share of the file those reads must have covered: a first page of a big namespace
+ * (a dozen blocks of a 30 MB table) should not pull the whole table in, while random lookups
+ * all over it soon do.
+ */
+export const WHOLE_AFTER_FRACTION = 1 / 32;
 /** Bytes read before knowing the size: most tables fit, larger ones cost an fstat too. */
 const PROBE_SIZE = 64 * 1024;
 
@@ -78,6 +84,7 @@ export function openFileSource(file: string, wholeFileLimit = WHOLE_FILE_LIMIT):
 
   let open = true;
   let reads = 0;
+  let readBytes = 0;
   let whole: Uint8Array | undefined;
   return {
     path: file,
@@ -85,7 +92,9 @@ export function openFileSource(file: string, wholeFileLimit = WHOLE_FILE_LIMIT):
     read(offset: number, length: number): Uint8Array {
       if (!open) throw new ReftableError(ErrorCode.Api, 'read from a closed table file', { file });
       if (whole) return whole.subarray(offset, Math.min(whole.length, offset + length));
-      if (++reads > READS_BEFORE_WHOLE && size <= wholeFileLimit) {
+      reads++;
+      readBytes += length;
+      if (reads > READS_BEFORE_WHOLE && readBytes > size * WHOLE_AFTER_FRACTION && size <= wholeFileLimit) {
         try {
           whole = readWhole(fd, size);
         } catch (e) {
