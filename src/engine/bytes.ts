@@ -10,12 +10,17 @@ const TWO32 = 0x1_0000_0000;
 
 /** Compare keys as git does: unsigned bytes, then shorter first. */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = a.length < b.length ? a.length : b.length;
+  return compareBytesN(a, a.length, b, b.length);
+}
+
+/** compareBytes over the first `al` / `bl` bytes: for keys decoded into reused buffers. */
+export function compareBytesN(a: Uint8Array, al: number, b: Uint8Array, bl: number): number {
+  const n = al < bl ? al : bl;
   for (let i = 0; i < n; i++) {
     const d = a[i] - b[i];
     if (d !== 0) return d;
   }
-  return a.length - b.length;
+  return al - bl;
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -10,6 +10,7 @@ import { TableWriter } from './writer.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import type { Block } from './block.js';
 import { LoserTree } from './loser-tree.js';
+import { compareBytes } from './bytes.js';
 
 export interface CompactOptions {
   hash: HashFormat;
@@ -104,17 +105,8 @@ export function suggestCompaction(sizes: number[], factor = DEFAULT_GEOMETRIC_FA
  * order git's own merge uses.
  */
 function compareLogs(a: LogRecord, b: LogRecord): number {
-  const an = a.name;
-  const bn = b.name;
-  const al = an.length;
-  const bl = bn.length;
-  const n = al < bl ? al : bl;
-  for (let i = 0; i < n; i++) {
-    const d = an[i] - bn[i];
-    if (d !== 0) return d;
-  }
-  if (al !== bl) return al - bl;
-  return b.updateIndex - a.updateIndex;
+  const c = compareBytes(a.name, b.name);
+  return c !== 0 ? c : b.updateIndex - a.updateIndex;
 }
 
 /** One table's log records in order, block by block, without Table.logs()'s generator layers. */

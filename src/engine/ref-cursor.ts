@@ -4,7 +4,7 @@
  * million refs creates no object per record. The merged cursor does the newest-wins k-way
  * merge over such cursors by raw byte comparison. Records are materialized only on request.
  */
-import { readVarint } from './bytes.js';
+import { compareBytesN, readVarint } from './bytes.js';
 import type { Block } from './block.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import { RefValueType } from './format.js';
@@ -233,17 +233,8 @@ export class TableRefCursor {
 }
 
 function lessCursor(a: TableRefCursor, b: TableRefCursor): boolean {
-  const ak = a.key;
-  const bk = b.key;
-  const al = a.keyLen;
-  const bl = b.keyLen;
-  const n = al < bl ? al : bl;
-  for (let i = 0; i < n; i++) {
-    const d = ak[i] - bk[i];
-    if (d !== 0) return d < 0;
-  }
-  if (al !== bl) return al < bl;
-  return a.tableIndex > b.tableIndex;
+  const c = compareBytesN(a.key, a.keyLen, b.key, b.keyLen);
+  return c < 0 || (c === 0 && a.tableIndex > b.tableIndex);
 }
 
 /**
