@@ -10,6 +10,8 @@ import { ErrorCode, ReftableError } from '../engine/errors.js';
 
 export interface FileSource extends BlockSource {
   readonly path: string;
+  /** Bytes read from the file so far (the inspector shows it; tests check reads stay small). */
+  readonly bytesRead: number;
   close(): void;
 }
 
@@ -45,7 +47,7 @@ export function ioError(e: unknown, file: string, what: string): ReftableError {
 
 /** A file already read whole: nothing to close. */
 function inMemory(file: string, bytes: Uint8Array): FileSource {
-  return { path: file, size: bytes.length, read: (o, l) => bytes.subarray(o, Math.min(bytes.length, o + l)), close: () => undefined };
+  return { path: file, size: bytes.length, bytesRead: bytes.length, read: (o, l) => bytes.subarray(o, Math.min(bytes.length, o + l)), close: () => undefined };
 }
 
 /** Open `file`; ENOENT surfaces as a NOT_EXIST ReftableError so stacks can retry. */
@@ -86,9 +88,13 @@ export function openFileSource(file: string, wholeFileLimit = WHOLE_FILE_LIMIT):
   let reads = 0;
   let readBytes = 0;
   let whole: Uint8Array | undefined;
+  let fromDisk = PROBE_SIZE + 1;
   return {
     path: file,
     size,
+    get bytesRead() {
+      return fromDisk;
+    },
     read(offset: number, length: number): Uint8Array {
       if (!open) throw new ReftableError(ErrorCode.Api, 'read from a closed table file', { file });
       if (whole) return whole.subarray(offset, Math.min(whole.length, offset + length));
@@ -97,6 +103,7 @@ export function openFileSource(file: string, wholeFileLimit = WHOLE_FILE_LIMIT):
       if (reads > READS_BEFORE_WHOLE && readBytes > size * WHOLE_AFTER_FRACTION && size <= wholeFileLimit) {
         try {
           whole = readWhole(fd, size);
+          fromDisk += whole.length;
         } catch (e) {
           throw ioError(e, file, `cannot read ${size} bytes`);
         }
@@ -114,6 +121,7 @@ export function openFileSource(file: string, wholeFileLimit = WHOLE_FILE_LIMIT):
       } catch (e) {
         throw ioError(e, file, `cannot read ${len} bytes at ${offset}`);
       }
+      fromDisk += got;
       return got === len ? buf : buf.subarray(0, got);
     },
     close() {

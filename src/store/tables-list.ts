@@ -11,6 +11,7 @@ import type { HashFormat } from '../engine/format.js';
 import { MergedTables } from '../engine/merged.js';
 import { Table } from '../engine/table.js';
 import type { RepositoryInfo } from './api.js';
+import { type FileSource, openFileSource } from './fs-source.js';
 import { LockFile, sleepMs } from './lock.js';
 import { isPerWorktreeRef } from './refname.js';
 
@@ -72,10 +73,22 @@ export function openTableFile(dir: string, name: string, hash: HashFormat): Tabl
     openedTables.set(file, hit);
     return hit.table;
   }
-  const bytes = fs.readFileSync(file);
-  const t = Table.open(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), { name, hash });
-  t.checkCrc();
-  if (bytes.length >= REUSE_MIN_BYTES) {
+  // Positioned reads: a one-ref transaction on a 30 MB table touches its header, footer and
+  // a few index and ref blocks, not the whole file (the source reads it whole by itself once
+  // a compaction walks it).
+  const source = openFileSource(file);
+  let t: Table;
+  try {
+    t = Table.open(source, { name, hash });
+    t.checkCrc();
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+  if (source.size >= REUSE_MIN_BYTES) {
+    // Large sources keep a descriptor. A table evicted from the cache may still serve a
+    // stack loaded before, so it is closed when nothing refers to it any more.
+    closeWhenUnreachable.register(t, source);
     openedTables.set(file, { identity, table: t });
     if (openedTables.size > REUSE_MAX_TABLES) openedTables.delete(openedTables.keys().next().value as string);
   }
@@ -86,6 +99,7 @@ export function openTableFile(dir: string, name: string, hash: HashFormat): Tabl
 const REUSE_MIN_BYTES = 256 * 1024;
 const REUSE_MAX_TABLES = 8;
 const openedTables = new Map<string, { identity: string; table: Table }>();
+const closeWhenUnreachable = new FinalizationRegistry<FileSource>((source) => source.close());
 
 /**
  * Read tables.list and open every table. A listed table that is missing while the list keeps
@@ -103,7 +117,7 @@ export function loadStack(loc: StackLocation): LoadedStack {
       const nextUpdateIndex = tables.length ? tables[tables.length - 1].maxUpdateIndex + 1 : 1;
       return { dir: loc.dir, listText, names, tables, merged, nextUpdateIndex };
     } catch (e) {
-      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT' || (e instanceof ReftableError && e.code === ErrorCode.NotExist);
       if (missing && readListText(loc.dir) !== listText && (attempt < 3 || Date.now() < deadline)) {
         sleepMs(delay + Math.floor(Math.random() * delay));
         delay = Math.min(delay * 2, 100);

@@ -1,0 +1,70 @@
+/**
+ * The write path's view of a stack: large tables are read with positioned reads (a one-ref
+ * transaction must not pull a big base table in whole), reused between loads while the file
+ * is unchanged, and re-opened when a file of the same name is a different file.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FileSource } from '../../../src/store/fs-source';
+import { initRepository } from '../../../src/store/init';
+import { discoverRepository } from '../../../src/store/repository';
+import { loadStack, openTableFile } from '../../../src/store/tables-list';
+import { applyTransaction } from '../../../src/store/transaction';
+import { RefDatabase } from '../../../src/store/refdb';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-tables-list-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const A = 'a'.repeat(40);
+const B = 'b'.repeat(40);
+const env = { GIT_COMMITTER_NAME: 'C', GIT_COMMITTER_EMAIL: 'c@x', GIT_COMMITTER_DATE: '1700000000 -0800' };
+
+/** A repository whose stack is one table of `n` refs (with reflogs): well over 256 KiB. */
+function bigRepo(name: string, n: number) {
+  const dir = path.join(tmp, name);
+  initRepository(dir);
+  const info = discoverRepository(dir);
+  const updates = [];
+  for (let i = 0; i < n; i++) updates.push({ op: 'create' as const, name: `refs/heads/b${String(i).padStart(6, '0')}`, oid: A });
+  applyTransaction(info, updates, { env });
+  return info;
+}
+
+describe('openTableFile / loadStack', () => {
+  it('serves a one-ref transaction on a large table from a few positioned reads', () => {
+    const info = bigRepo('positioned', 30_000);
+    const dir = path.join(info.commonDir, 'reftable');
+    const stack = loadStack({ dir, hash: info.hash });
+    const big = stack.tables.reduce((a, t) => (t.source.size > a.source.size ? t : a));
+    expect(big.source.size).toBeGreaterThan(512 * 1024);
+    const source = big.source as FileSource;
+    applyTransaction(info, [{ op: 'create', name: 'refs/heads/zz-new', oid: B }], { env });
+    applyTransaction(info, [{ op: 'update', name: 'refs/heads/b000123', oid: B }], { env });
+    // Header, footer, index and the blocks the lookups touched: a few KiB beyond the probe.
+    expect(source.bytesRead).toBeLessThan(big.source.size / 4);
+    const db = RefDatabase.open(info.commonDir);
+    expect(db.ref('refs/heads/b000123')?.oid).toBe(B);
+    expect(db.ref('refs/heads/b000124')?.oid).toBe(A);
+    expect(db.ref('refs/heads/zz-new')?.oid).toBe(B);
+    db.close();
+  });
+
+  it('reuses an unchanged large table and re-opens a replaced file of the same name', () => {
+    const info = bigRepo('reuse', 20_000);
+    const dir = path.join(info.commonDir, 'reftable');
+    const first = loadStack({ dir, hash: info.hash });
+    const name = first.names[first.tables.findIndex((t) => t.source.size > 256 * 1024)];
+    expect(name).toBeDefined();
+    const again = openTableFile(dir, name, info.hash);
+    expect(again).toBe(first.tables[first.names.indexOf(name)]);
+    // Same name, new file (as a restore from backup would do): must not be served from the cache.
+    const file = path.join(dir, name);
+    const copy = `${file}.copy`;
+    fs.copyFileSync(file, copy);
+    fs.renameSync(copy, file);
+    const fresh = openTableFile(dir, name, info.hash);
+    expect(fresh).not.toBe(again);
+    expect(fresh.source.size).toBe(again.source.size);
+  });
+});
