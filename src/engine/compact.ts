@@ -3,7 +3,7 @@
  * choice of which run to merge. Pure: the store does the locking and the renaming.
  */
 import { DEFAULT_GEOMETRIC_FACTOR, HashFormat, LogValueType, RefValueType, footerLength, headerLength } from './format.js';
-import type { LogRecord } from './record.js';
+import type { LogRecord, RefRecord } from './record.js';
 import { MergedRefCursor } from './ref-cursor.js';
 import { Table } from './table.js';
 import { TableWriter } from './writer.js';
@@ -25,12 +25,24 @@ export interface CompactOptions {
 }
 
 /**
- * Merge `tables` (oldest first) into one table with limits (first.min, last.max). The newest
- * record wins for every key, tombstones included; logs pass through the writer's message
- * cleaning, as in git. Undefined when the result is empty.
+ * Records of a table that was never written, newer than every table merged with them: refs in
+ * name order, logs in key order (as the writer wants them), with their update index limits.
  */
-export function compactTables(tables: Table[], opts: CompactOptions): Uint8Array | undefined {
-  if (tables.length === 0) return undefined;
+export interface PendingRecords {
+  refs: readonly RefRecord[];
+  logs: readonly LogRecord[];
+  minUpdateIndex: number;
+  maxUpdateIndex: number;
+}
+
+/**
+ * Merge `tables` (oldest first), and optionally `newest` on top of them, into one table with
+ * limits (first.min, last.max). The newest record wins for every key, tombstones included;
+ * logs pass through the writer's message cleaning, as in git. Undefined when the result is
+ * empty.
+ */
+export function compactTables(tables: Table[], opts: CompactOptions, newest?: PendingRecords): Uint8Array | undefined {
+  if (tables.length === 0 && !newest) return undefined;
   for (const t of tables) {
     if (t.hash.id !== opts.hash.id) {
       throw new ReftableError(ErrorCode.Format, `table uses ${t.hash.name} but the stack uses ${opts.hash.name}`, { file: t.name });
@@ -41,19 +53,43 @@ export function compactTables(tables: Table[], opts: CompactOptions): Uint8Array
     blockSize: opts.blockSize,
     restartInterval: opts.restartInterval,
     indexObjects: opts.indexObjects,
-    minUpdateIndex: tables[0].minUpdateIndex,
-    maxUpdateIndex: tables[tables.length - 1].maxUpdateIndex,
+    minUpdateIndex: tables.length ? tables[0].minUpdateIndex : newest!.minUpdateIndex,
+    maxUpdateIndex: newest ? newest.maxUpdateIndex : tables[tables.length - 1].maxUpdateIndex,
   });
   // Tombstones are merged too: a newer deletion must still hide an older table's value.
   const refs = new MergedRefCursor(tables, true);
   refs.seek();
-  while (refs.next()) {
-    const c = refs.current!;
-    if (opts.dropDeletions && c.valueType === RefValueType.Deletion) continue;
-    w.addRef(c.record());
+  const top = newest?.refs ?? [];
+  let i = 0;
+  let more = refs.next();
+  while (more || i < top.length) {
+    let r: RefRecord;
+    const c = !more ? 1 : i < top.length ? refs.current!.compareWith(top[i].name) : -1;
+    if (c >= 0) {
+      r = top[i++];
+      // The pending record shadows an older table's record of the same name.
+      if (c === 0) more = refs.next();
+    } else {
+      r = refs.current!.record();
+      more = refs.next();
+    }
+    if (opts.dropDeletions && r.valueType === RefValueType.Deletion) continue;
+    w.addRef(r);
   }
   const logs = new LogMerge(tables);
-  for (let r = logs.next(); r !== undefined; r = logs.next()) {
+  const topLogs = newest?.logs ?? [];
+  let j = 0;
+  let older = logs.next();
+  while (older !== undefined || j < topLogs.length) {
+    let r: LogRecord;
+    const c = older === undefined ? 1 : j < topLogs.length ? compareLogs(older, topLogs[j]) : -1;
+    if (c >= 0) {
+      r = topLogs[j++];
+      if (c === 0) older = logs.next();
+    } else {
+      r = older!;
+      older = logs.next();
+    }
     if (opts.dropDeletions && r.valueType === LogValueType.Deletion) continue;
     w.addLog(r);
   }

@@ -18,6 +18,13 @@ export interface BuiltTable {
   maxUpdateIndex: number;
 }
 
+/** The builder committed the list itself (through the lock it was given): nothing left to write. */
+export interface CommittedTable {
+  committed: true;
+  /** The table now in the list, if any. */
+  name?: string;
+}
+
 export interface AddTableOptions {
   /** `reftable.lockTimeout` in ms (default 100; 0 = no retry; -1 = forever). */
   lockTimeoutMs?: number;
@@ -84,7 +91,7 @@ export interface AddResult {
 export function addTable(
   loc: StackLocation,
   opts: AddTableOptions,
-  build: (stack: LoadedStack, updateIndex: number) => BuiltTable | undefined,
+  build: (stack: LoadedStack, updateIndex: number, lock: LockFile) => BuiltTable | CommittedTable | undefined,
 ): AddResult {
   let lock: LockFile | undefined;
   let written: string | undefined;
@@ -92,11 +99,12 @@ export function addTable(
     lock = lockTablesList(loc.dir, opts.lockTimeoutMs ?? 100);
     const stack = loadStack(loc);
     const ui = stack.nextUpdateIndex;
-    const built = build(stack, ui);
+    const built = build(stack, ui, lock);
     if (!built) {
       lock.rollback();
       return { before: stack, updateIndex: ui };
     }
+    if ('committed' in built) return { name: built.name, before: stack, updateIndex: ui };
     if (built.minUpdateIndex < ui) {
       throw new ReftableError(ErrorCode.Api, `new table starts at update index ${built.minUpdateIndex}, below the next index ${ui}`);
     }

@@ -11,13 +11,14 @@ import { ErrorCode, ReftableError } from '../engine/errors.js';
 import { LogValueType, RefValueType } from '../engine/format.js';
 import type { LogRecord, RefRecord } from '../engine/record.js';
 import { TableWriter } from '../engine/writer.js';
-import type { RefUpdate, RepositoryInfo, TransactionOptions, TransactionResult } from './api.js';
+import type { CompactionResult, RefUpdate, RepositoryInfo, TransactionOptions, TransactionResult } from './api.js';
 import { AddResult, WriteSettings, addTable, writeSettings, writeTableFile } from './add-table.js';
 import { LockFile, unlinkQuietly } from './lock.js';
 import { Committer, committerIdentity, logAllRefUpdates, normalizeReflogMessage, shouldAutocreateReflog } from './reflog-policy.js';
 import { checkRefnameAvailable, checkSymrefTarget, checkWritableRefname } from './refname.js';
 import { LoadedStack, RepoLike, StackRef, commitTablesList, loadStack, repoInfoOf, stackFor } from './tables-list.js';
-import { autoCompactAfterCommit } from './compaction.js';
+import { autoCompactAfterCommit, commitFolded } from './compaction.js';
+import type { PendingRecords } from '../engine/compact.js';
 import { RefLookup } from './ref-lookup.js';
 import { oidFromHex } from './hex.js';
 
@@ -487,16 +488,16 @@ function sortByKey(info: RepositoryInfo, updates: Update[]): Update[] {
   return sorted;
 }
 
-/** write_transaction_table for one stack. */
-function buildTransactionTable(ctx: WriteCtx, updates: Update[], ui: number): Uint8Array | undefined {
+/**
+ * write_transaction_table for one stack, up to the records: refs in name order, then logs in
+ * key order. Undefined when there is nothing to write.
+ */
+function transactionRecords(ctx: WriteCtx, updates: Update[], ui: number): PendingRecords | undefined {
   const info = ctx.view.info;
   const size = info.hash.size;
   const sorted = sortByKey(info, updates);
   const who: WhoBytes = { name: utf8(ctx.who.name), email: utf8(ctx.who.email), time: ctx.who.time, tz: ctx.who.tz };
-  const w = new TableWriter({
-    hash: info.hash, blockSize: ctx.settings.blockSize, restartInterval: ctx.settings.restartInterval,
-    indexObjects: ctx.settings.indexObjects, minUpdateIndex: ui, maxUpdateIndex: ui,
-  });
+  const refs: RefRecord[] = [];
   const logs: LogRecord[] = [];
   for (const u of sorted) {
     const at = placeOf(info, u);
@@ -520,18 +521,35 @@ function buildTransactionTable(ctx: WriteCtx, updates: Update[], ui: number): Ui
     }
     if (u.logOnly) continue;
     if (u.newTarget !== undefined) {
-      w.addRef({ kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Symref, target: utf8(u.newTarget) });
+      refs.push({ kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Symref, target: utf8(u.newTarget) });
     } else if (u.haveNew && nullNew(u)) {
-      w.addRef({ kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Deletion });
+      refs.push({ kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Deletion });
     } else if (u.haveNew) {
-      w.addRef(u.newPeeled
+      refs.push(u.newPeeled
         ? { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Val2, value: u.newOid, peeled: u.newPeeled }
         : { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Val1, value: u.newOid });
     }
   }
+  if (refs.length === 0 && logs.length === 0) return undefined;
   // Usually sorted already (names ascending, one ref's tombstones newest first): linear.
-  for (const l of sortLogs(logs)) w.addLog(l);
+  return { refs, logs: sortLogs(logs), minUpdateIndex: ui, maxUpdateIndex: ui };
+}
+
+/** The table of `pending` as its own file's bytes. */
+function writePending(info: RepositoryInfo, settings: WriteSettings, pending: PendingRecords): Uint8Array | undefined {
+  const w = new TableWriter({
+    hash: info.hash, blockSize: settings.blockSize, restartInterval: settings.restartInterval,
+    indexObjects: settings.indexObjects, minUpdateIndex: pending.minUpdateIndex, maxUpdateIndex: pending.maxUpdateIndex,
+  });
+  for (const r of pending.refs) w.addRef(r);
+  for (const l of pending.logs) w.addLog(l);
   return w.finish();
+}
+
+/** write_transaction_table for one stack. */
+function buildTransactionTable(ctx: WriteCtx, updates: Update[], ui: number): Uint8Array | undefined {
+  const pending = transactionRecords(ctx, updates, ui);
+  return pending && writePending(ctx.view.info, ctx.settings, pending);
 }
 
 function logTombstoneBytes(name: Uint8Array, ui: number, size: number): LogRecord {
@@ -654,17 +672,30 @@ export function applyTransaction(db: RepoLike, updates: StoreUpdate[], opts: Sto
   } else {
     // One stack: the addition re-reads and checks everything under its lock.
     const at = stackFor(info, 'refs/heads/x');
-    const added: AddResult = addTable({ dir: at.dir, hash: info.hash }, { lockTimeoutMs: settings.lockTimeoutMs }, (stack, ui) => {
+    const autoCompact = opts.autoCompact !== false && settings.autoCompaction;
+    let folded: CompactionResult | undefined;
+    const added: AddResult = addTable({ dir: at.dir, hash: info.hash }, { lockTimeoutMs: settings.lockTimeoutMs }, (stack, ui, lock) => {
       const view = new View(info, new Map([[at.stack, stack]]));
       const q = prepare(view, model).get(at.stack);
       if (!q) return undefined;
-      const bytes = buildTransactionTable(ctxOf(view), q.updates, ui);
+      const pending = transactionRecords(ctxOf(view), q.updates, ui);
+      if (!pending) return undefined;
+      if (autoCompact) {
+        // A large transaction on a small stack: write the table auto-compaction would make of it.
+        const f = commitFolded(info, at.dir, settings, stack, lock, pending);
+        if (f) {
+          folded = f.compacted;
+          return { committed: true, name: f.name };
+        }
+      }
+      const bytes = writePending(info, settings, pending);
       return bytes ? { bytes, minUpdateIndex: ui, maxUpdateIndex: ui } : undefined;
     });
-    if (added.name) {
-      result.tables.push({ stack: at.stack, name: added.name });
-      written.push(at.dir);
+    if (added.name !== undefined || folded) {
+      if (added.name !== undefined) result.tables.push({ stack: at.stack, name: added.name });
       result.updateIndex = added.updateIndex;
+      if (folded) result.compacted = folded;
+      else written.push(at.dir);
     }
   }
   if (opts.autoCompact !== false && settings.autoCompaction && written.length > 0) {

@@ -192,6 +192,45 @@ describe('transactions are byte-identical to git update-ref --stdin', () => {
     expect(tablesList(r.b).length).toBe(1);
   });
 
+  it('a large transaction on a small stack: the table auto-compaction makes of it is written at once, as git leaves it', () => {
+    const r = setup('fold', [], 'sha1', { GIT_TEST_REFTABLE_AUTOCOMPACTION: 'true' });
+    runBoth(r, { script: 'create refs/heads/main $c0\ncreate refs/heads/gone $c1\ncreate refs/tags/t $c2\n', m: 'seed' });
+    // Older tables hold a tombstone and a reflog the bulk transaction supersedes.
+    runBoth(r, { script: 'delete refs/heads/gone\n', m: 'drop' });
+    const sameStack = () => {
+      const a = tablesList(r.a);
+      const b = tablesList(r.b);
+      expect(b.map(stem)).toEqual(a.map(stem));
+      for (let i = 0; i < a.length; i++) expect(Buffer.compare(tableBytes(r.a, a[i]), tableBytes(r.b, b[i])), a[i]).toBe(0);
+    };
+    sameStack();
+    const bulk = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => `create refs/heads/bulk/${String(from + i).padStart(5, '0')} $c${i % 10}\n`).join('');
+    const results: ReturnType<typeof applyTransaction>[] = [];
+    const ours = (script: string, m: string) => () => {
+      const info = discoverRepository(r.b);
+      for (const tx of parseUpdateStdin(script, { hexLength: 40 })) results.push(applyTransaction(info, tx.updates, { message: m, env: r.env }));
+    };
+    const expand = (s: string) => s.replace(/\$c(\d)/g, (_, i) => r.c[Number(i)]);
+    const step = (raw: string, m: string) => {
+      const script = expand(raw);
+      compareStep(r, {}, script, () => runGit(G, r.a, ['update-ref', '--stdin', '-m', m], r.env, script), ours(script, m));
+      sameStack();
+    };
+    step(`${bulk(0, 3000)}update refs/heads/main $c5\ndelete refs/tags/t\n`, 'bulk');
+    // Folded: one table, reported as the transaction's table and as a compaction of everything.
+    expect(tablesList(r.b)).toHaveLength(1);
+    expect(results[0].tables.map((t) => t.name)).toEqual(tablesList(r.b));
+    expect(results[0].compacted?.merged).toEqual({ start: 0, end: 2 });
+    // A small transaction on the big table: added as usual, no compaction.
+    step('update refs/heads/main $c6\n', 'small');
+    expect(tablesList(r.b)).toHaveLength(2);
+    expect(results[1].compacted).toBeUndefined();
+    // A transaction about as big as the stack: whether git merges depends on compressed sizes,
+    // so it is written and compacted as git does it.
+    step(bulk(3000, 3000), 'second bulk');
+  });
+
   it('SHA-256 repositories', () => {
     const r = setup('sha256', [], 'sha256');
     runBoth(r, { script: 'create refs/heads/main $c0\ncreate refs/heads/b $c1\n', m: 'sha256' });

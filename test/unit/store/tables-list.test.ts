@@ -13,6 +13,8 @@ import { discoverRepository } from '../../../src/store/repository';
 import { loadStack, openTableFile } from '../../../src/store/tables-list';
 import { applyTransaction } from '../../../src/store/transaction';
 import { RefDatabase } from '../../../src/store/refdb';
+import { setFaultInjector } from '../../../src/store/lock';
+import { ReftableError } from '../../../src/engine/errors';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-tables-list-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -66,5 +68,75 @@ describe('openTableFile / loadStack', () => {
     const fresh = openTableFile(dir, name, info.hash);
     expect(fresh).not.toBe(again);
     expect(fresh.source.size).toBe(again.source.size);
+  });
+});
+
+/** Every file of a stack directory with its bytes, to prove a failed write changed nothing. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fs.readdirSync(dir).sort()) out[f] = fs.readFileSync(path.join(dir, f)).toString('base64');
+  return out;
+}
+
+describe('a large transaction on a small stack (folded into the compaction it triggers)', () => {
+  const bulk = (n: number) => Array.from({ length: n }, (_, i) => ({ op: 'create' as const, name: `refs/heads/f${String(i).padStart(5, '0')}`, oid: B }));
+  const small = (name: string) => {
+    const dir = path.join(tmp, name);
+    initRepository(dir);
+    const info = discoverRepository(dir);
+    applyTransaction(info, [{ op: 'create', name: 'refs/heads/main', oid: A }], { env: { ...env, GIT_TEST_REFTABLE_AUTOCOMPACTION: 'false' } });
+    return { info, stackDir: path.join(info.commonDir, 'reftable') };
+  };
+
+  it('writes one table and leaves no lock behind', () => {
+    const { info, stackDir } = small('fold-ok');
+    expect(fs.readFileSync(path.join(stackDir, 'tables.list'), 'utf8').trim().split('\n')).toHaveLength(2);
+    const r = applyTransaction(info, bulk(2000), { env });
+    const list = fs.readFileSync(path.join(stackDir, 'tables.list'), 'utf8').trim().split('\n');
+    expect(list).toEqual([r.tables[0].name]);
+    expect(r.compacted).toMatchObject({ tablesBefore: 3, tablesAfter: 1, merged: { start: 0, end: 2 } });
+    expect(fs.readdirSync(stackDir).sort()).toEqual([...list, 'tables.list'].sort());
+    const db = RefDatabase.open(info.commonDir);
+    expect(db.ref('refs/heads/main')?.oid).toBe(A);
+    expect(db.ref('refs/heads/f01999')?.oid).toBe(B);
+    expect(db.ref('HEAD')?.target).toBe('refs/heads/main');
+    db.close();
+  });
+
+  it('falls back to adding the table when another process holds a table lock, and keeps that lock', () => {
+    const { info, stackDir } = small('fold-locked');
+    const before = fs.readFileSync(path.join(stackDir, 'tables.list'), 'utf8').trim().split('\n');
+    const held = path.join(stackDir, `${before[0]}.lock`);
+    fs.writeFileSync(held, '');
+    const r = applyTransaction(info, bulk(2000), { env });
+    const list = fs.readFileSync(path.join(stackDir, 'tables.list'), 'utf8').trim().split('\n');
+    // Added on top; auto-compaction then merged what it could lock (the two newer tables).
+    expect(list[0]).toBe(before[0]);
+    expect(list).toHaveLength(2);
+    expect(r.tables[0].name).not.toBe(list[1]);
+    expect(fs.existsSync(held)).toBe(true);
+    fs.unlinkSync(held);
+  });
+
+  it('a failed write of the merged table leaves the stack byte for byte as it was', () => {
+    for (const [op, code] of [['writeSync', 'ENOSPC'], ['fsyncSync', 'EIO'], ['renameSync', 'EACCES']] as const) {
+      const { info, stackDir } = small(`fold-fail-${op}`);
+      const before = snapshot(stackDir);
+      setFaultInjector((o, f) => {
+        if (o === op && (f.includes('.temp.') || (op === 'renameSync' && f.endsWith('tables.list.lock')))) {
+          throw Object.assign(new Error(`${code}: injected`), { code });
+        }
+      });
+      let err: unknown;
+      try {
+        applyTransaction(info, bulk(2000), { env });
+      } catch (e) {
+        err = e;
+      } finally {
+        setFaultInjector(undefined);
+      }
+      expect(err, op).toBeInstanceOf(ReftableError);
+      expect(snapshot(stackDir), op).toEqual(before);
+    }
   });
 });
