@@ -10,7 +10,7 @@ import { deflateLevel9 } from './deflate.js';
 import { inflateInto } from './inflate.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import { BlockType, MAX_RESTARTS, blockTypeName, isBlockType } from './format.js';
-import { AnyRecord, EntryHeader, decodeEntryHeader, decodeRecord, encodeValue, recordExtra, recordKey } from './record.js';
+import { AnyRecord, EntryHeader, StoredLog, decodeEntryHeader, decodeRecord, decodeStoredLog, encodeValue, recordExtra, recordKey } from './record.js';
 
 /** Random access to a table's bytes. The store backs it with positioned file reads. */
 export interface BlockSource {
@@ -103,6 +103,15 @@ export class Block {
   decodeAt(pos: number, prevKey: Uint8Array): { header: EntryHeader; record: AnyRecord; next: number } {
     try {
       return decodeRecord(this.type, this.data, pos, this.restartsStart, prevKey, this.ctx.minUpdateIndex, this.ctx.hashSize);
+    } catch (e) {
+      this.wrap(e, pos);
+    }
+  }
+
+  /** The log record at `pos` as stored (log blocks only; see StoredLog). */
+  storedLogAt(pos: number, prevKey: Uint8Array): StoredLog {
+    try {
+      return decodeStoredLog(this.data, pos, this.restartsStart, prevKey, this.ctx.hashSize);
     } catch (e) {
       this.wrap(e, pos);
     }
@@ -358,13 +367,18 @@ export class BlockWriter {
    * hold the record's key pass it (a log key is otherwise rebuilt here).
    */
   add(r: AnyRecord, key: Uint8Array = recordKey(r)): boolean {
+    this.value.length = 0;
+    encodeValue(this.value, r, this.opts.minUpdateIndex, this.opts.hashSize);
+    return this.addEncoded(key, recordExtra(r), this.value.view());
+  }
+
+  /** add() for a record whose value is already encoded (a log copied by compaction). */
+  addEncoded(key: Uint8Array, extra: number, value: Uint8Array): boolean {
     const forceRestart = this.entries % this.opts.restartInterval === 0;
     const prefixLen = forceRestart ? 0 : commonPrefixLength(this.prevKey, key);
     const suffixLen = key.length - prefixLen;
-    const lenAndType = suffixLen * 8 + recordExtra(r);
-    this.value.length = 0;
-    encodeValue(this.value, r, this.opts.minUpdateIndex, this.opts.hashSize);
-    const n = smallVarintLength(prefixLen) + smallVarintLength(lenAndType) + suffixLen + this.value.length;
+    const lenAndType = suffixLen * 8 + extra;
+    const n = smallVarintLength(prefixLen) + smallVarintLength(lenAndType) + suffixLen + value.length;
     const isRestart = prefixLen === 0 && this.restarts.length < MAX_RESTARTS;
     const r3 = this.restarts.length + (isRestart ? 1 : 0);
     if (this.next + n + 3 * r3 + 2 > this.opts.blockSize) return false;
@@ -374,8 +388,8 @@ export class BlockWriter {
     let o = writeSmallVarint(buf, this.next, prefixLen);
     o = writeSmallVarint(buf, o, lenAndType);
     for (let i = prefixLen; i < key.length; i++) buf[o++] = key[i];
-    buf.set(this.value.view(), o);
-    this.next = o + this.value.length;
+    buf.set(value, o);
+    this.next = o + value.length;
     this.entries++;
     this.prevKey = key;
     return true;

@@ -3,7 +3,7 @@
  * choice of which run to merge. Pure: the store does the locking and the renaming.
  */
 import { DEFAULT_GEOMETRIC_FACTOR, HashFormat, LogValueType, RefValueType, footerLength, headerLength } from './format.js';
-import type { LogRecord, RefRecord } from './record.js';
+import type { LogRecord, RefRecord, StoredLog } from './record.js';
 import { MergedRefCursor } from './ref-cursor.js';
 import { Table } from './table.js';
 import { TableWriter } from './writer.js';
@@ -81,17 +81,20 @@ export function compactTables(tables: Table[], opts: CompactOptions, newest?: Pe
   let j = 0;
   let older = logs.next();
   while (older !== undefined || j < topLogs.length) {
-    let r: LogRecord;
     const c = older === undefined ? 1 : j < topLogs.length ? compareLogs(older, topLogs[j]) : -1;
     if (c >= 0) {
-      r = topLogs[j++];
+      const r = topLogs[j++];
       if (c === 0) older = logs.next();
+      if (opts.dropDeletions && r.valueType === LogValueType.Deletion) continue;
+      w.addLog(r);
     } else {
-      r = older!;
+      const r = older!;
       older = logs.next();
+      if (opts.dropDeletions && r.valueType === LogValueType.Deletion) continue;
+      // Stored values are copied as they are unless the writer's message cleaning would change them.
+      if (r.clean) w.addStoredLog(r);
+      else w.addLog(r.block!.decodeAt(r.at, r.prevKey).record as LogRecord);
     }
-    if (opts.dropDeletions && r.valueType === LogValueType.Deletion) continue;
-    w.addLog(r);
   }
   return w.finish();
 }
@@ -140,12 +143,20 @@ export function suggestCompaction(sizes: number[], factor = DEFAULT_GEOMETRIC_FA
  * byte order of the keys for any name without a NUL byte (git's ref names have none), and the
  * order git's own merge uses.
  */
-function compareLogs(a: LogRecord, b: LogRecord): number {
+function compareLogs(a: LogOrder, b: LogOrder): number {
   const c = compareBytes(a.name, b.name);
   return c !== 0 ? c : b.updateIndex - a.updateIndex;
 }
 
-/** One table's log records in order, block by block, without Table.logs()'s generator layers. */
+type LogOrder = Pick<LogRecord, 'name' | 'updateIndex'>;
+
+/** A stored log record and, for one the writer must clean, where to decode it in full. */
+type MergedLog = StoredLog & { block?: Block; at: number; prevKey: Uint8Array };
+
+/**
+ * One table's log records in order, block by block, as stored: values are not decoded, so
+ * compaction copies them without building an object per field.
+ */
 class LogReader {
   private block: Block | undefined;
   private pos = 0;
@@ -155,7 +166,7 @@ class LogReader {
     this.enter(table.firstBlock('log'));
   }
 
-  next(): LogRecord | undefined {
+  next(): MergedLog | undefined {
     let b = this.block;
     if (!b) return undefined;
     while (this.pos >= b.restartsStart) {
@@ -163,11 +174,16 @@ class LogReader {
       this.enter(b);
       if (!b) return undefined;
     }
-    const r = b.decodeAt(this.pos, this.prev);
-    if (r.next <= this.pos) throw formatError('record does not advance', b.abs(this.pos)).inFile(this.table.name);
+    const at = this.pos;
+    const prevKey = this.prev;
+    const r = b.storedLogAt(at, prevKey) as MergedLog;
+    if (r.next <= at) throw formatError('record does not advance', b.abs(at)).inFile(this.table.name);
+    r.at = at;
+    r.prevKey = prevKey;
+    r.block = b;
     this.pos = r.next;
-    this.prev = r.header.key;
-    return r.record as LogRecord;
+    this.prev = r.key;
+    return r;
   }
 
   private enter(b: Block | undefined): void {
@@ -184,9 +200,9 @@ class LogReader {
  */
 class LogMerge {
   private readonly its: LogReader[];
-  private readonly cur: (LogRecord | undefined)[];
+  private readonly cur: (MergedLog | undefined)[];
   private readonly tournament: LoserTree;
-  private last: LogRecord | undefined;
+  private last: MergedLog | undefined;
 
   constructor(tables: readonly Table[]) {
     this.its = tables.map((t) => new LogReader(t));
@@ -196,7 +212,7 @@ class LogMerge {
   }
 
   /** The next winning record, or undefined at the end. */
-  next(): LogRecord | undefined {
+  next(): MergedLog | undefined {
     if (this.cur.length === 0) return undefined;
     for (;;) {
       const w = this.tournament.winner;

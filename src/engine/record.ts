@@ -243,6 +243,67 @@ export function decodeLogValue(b: Uint8Array, h: EntryHeader, end: number, hashS
   };
 }
 
+/**
+ * A log record as stored, for copying into another table (compaction): its key and the parts
+ * the merge orders by, and its value bytes untouched. Only records the writer would store
+ * unchanged qualify: an update whose message is not one LF-terminated line (`clean` false)
+ * must go through decoding and the writer's message cleaning, as git does.
+ */
+export interface StoredLog {
+  key: Uint8Array;
+  name: Uint8Array;
+  updateIndex: number;
+  valueType: LogValueType;
+  /** The value bytes (a view into the block; blocks are never reused). */
+  value: Uint8Array;
+  clean: boolean;
+  /** Offset of the next record. */
+  next: number;
+}
+
+const LF = 0x0a;
+
+/** Skip a length-prefixed string; returns the offset after it. */
+function skipString(b: Uint8Array, o: number, end: number, what: string): number {
+  let len: number;
+  if (o < end && b[o] < 0x80) {
+    len = b[o++];
+  } else {
+    const l = readVarint(b, o, end);
+    len = l.value;
+    o = l.next;
+  }
+  needBytes(len, o, end, what);
+  return o + len;
+}
+
+/** The log record at `o` without decoding its value (see StoredLog). */
+export function decodeStoredLog(b: Uint8Array, o: number, end: number, prevKey: Uint8Array, hashSize: number): StoredLog {
+  const h = decodeEntryHeader(b, o, end, prevKey);
+  const { name, updateIndex } = parseLogKey(h.key, h.start);
+  let p = h.valueStart;
+  let clean = true;
+  // As decodeLogValue: every type but a deletion carries an update's value.
+  const valueType = h.extra === LogValueType.Deletion ? LogValueType.Deletion : LogValueType.Update;
+  if (valueType === LogValueType.Update) {
+    needBytes(2 * hashSize, p, end, 'log object ids');
+    p += 2 * hashSize;
+    p = skipString(b, p, end, 'committer name');
+    p = skipString(b, p, end, 'committer email');
+    p = readVarint(b, p, end).next;
+    needBytes(2, p, end, 'time zone');
+    p += 2;
+    const m = readVarint(b, p, end);
+    p = m.next;
+    needBytes(m.value, p, end, 'message');
+    const last = p + m.value - 1;
+    clean = m.value > 0 && b[last] === LF;
+    for (let i = p; clean && i < last; i++) if (b[i] === LF) clean = false;
+    p += m.value;
+  }
+  return { key: h.key, name, updateIndex, valueType, value: b.subarray(h.valueStart, p), clean, next: p };
+}
+
 /** Decode one record of a block of the given type. */
 export function decodeRecord(
   blockType: number, b: Uint8Array, o: number, end: number, prevKey: Uint8Array, minUpdateIndex: number, hashSize: number,

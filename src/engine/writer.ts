@@ -14,7 +14,7 @@ import {
 } from './format.js';
 import { ObjectIndex } from './obj-index.js';
 import { PagedOutput } from './paged-output.js';
-import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, logKey } from './record.js';
+import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, StoredLog, logKey } from './record.js';
 
 export interface WriterOptions {
   hash: HashFormat;
@@ -168,6 +168,30 @@ export class TableWriter {
     this.next -= this.pendingPadding;
     this.pendingPadding = 0;
     this.addRecord(rec, key, BlockType.Log);
+  }
+
+  /**
+   * A log record copied as stored from another table (compaction). Only for records the
+   * writer would store unchanged (`clean`); others go through addLog and its cleaning.
+   */
+  addStoredLog(l: StoredLog): void {
+    if (this.phase === 'closed') throw apiError('writer is closed');
+    if (!l.clean) throw apiError('a stored log record with an unclean message must be added with addLog');
+    checkUpdateIndex(l.updateIndex, 'log update index');
+    if (this.phase === 'ref') {
+      this.finishPublicSection();
+      this.phase = 'log';
+    }
+    this.checkOrder(l.key);
+    this.next -= this.pendingPadding;
+    this.pendingPadding = 0;
+    const b = this.blockOpen && this.blockType === BlockType.Log ? this.block : this.newBlock(BlockType.Log);
+    if (b.addEncoded(l.key, l.valueType, l.value)) return;
+    this.flushBlock();
+    if (this.newBlock(BlockType.Log).addEncoded(l.key, l.valueType, l.value)) return;
+    throw new ReftableError(ErrorCode.EntryTooBig, `record does not fit in a block of ${this.blockSize} bytes`, {
+      data: { blockSize: this.blockSize, kind: 'log' },
+    });
   }
 
   /** The table bytes, or undefined when nothing was added (git never adds an empty table). */

@@ -85,6 +85,44 @@ describe('compactTables', () => {
     });
   }
 
+  it('copies stored log values byte for byte as decoding and re-encoding them would', () => {
+    // Varied values: long names and emails, times needing several varint bytes, negative
+    // zones, messages already clean, without LF (stored exactly) and empty (existence markers).
+    const hash = SHA1;
+    const tables: Table[] = [];
+    const expected = new Map<string, LogRecord>();
+    for (let t = 0; t < 4; t++) {
+      const logs: LogRecord[] = [];
+      for (let i = 0; i < 300; i++) {
+        const message = i % 7 === 0 ? '' : i % 5 === 0 ? `no newline ${i}` : `msg ${i} ${'x'.repeat(i % 90)}\n`;
+        logs.push({
+          kind: 'log', name: utf8(`refs/heads/${t % 2 ? 'ü' : 'b'}${String((i * 37) % 300).padStart(3, '0')}`), updateIndex: t + 1, valueType: i % 11 === 0 ? 0 : 1,
+          old: id(hash, i % 256), new: id(hash, (i + t) % 256), committerName: utf8(`C ${'n'.repeat(i % 200)}`), email: utf8(`e${i}@x`),
+          time: 1_700_000_000 + i * 1_000_003, tz: i % 2 ? -800 : 530, message: utf8(message),
+        });
+      }
+      logs.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+      tables.push(table(hash, t + 1, t + 1, [], logs, true));
+    }
+    for (const drop of [true, false]) {
+      const out = compactTables(tables, { hash, dropDeletions: drop })!;
+      // Reference: every winning record decoded and added through addLog (with its cleaning).
+      const all = tables.flatMap((t) => [...t.logs()]);
+      for (const l of all) {
+        const k = `${text(l.name)}@${l.updateIndex}`;
+        const prev = expected.get(k);
+        if (!prev) expected.set(k, l);
+      }
+      const winners = [...expected.values()]
+        .filter((l) => !(drop && l.valueType === 0))
+        .sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)) || b.updateIndex - a.updateIndex);
+      const w = new TableWriter({ hash, minUpdateIndex: 1, maxUpdateIndex: 4 });
+      winners.forEach((l) => w.addLog(l));
+      expect(Buffer.compare(Buffer.from(out), Buffer.from(w.finish()!)), `dropDeletions ${drop}`).toBe(0);
+      expected.clear();
+    }
+  });
+
   it('returns undefined for no tables or an empty result', () => {
     expect(compactTables([], { hash: SHA1, dropDeletions: true })).toBeUndefined();
     const del = table(SHA1, 4, 4, [{ kind: 'ref', name: utf8('refs/heads/x'), updateIndex: 4, valueType: 0 }], []);
