@@ -71,7 +71,9 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const rows: Row[] = [];
-  const machineAtStart = () => machineInfo(ctx.gitVersion, loadStart);
+  const floor = await W.startupFloor(ctx);
+  if (floor) ctx.log(`start-up floor (reftable help): ${floor.cpuMs.toFixed(0)} ms CPU, ${floor.rssMb.toFixed(0)} MiB`);
+  const machineAtStart = () => machineInfo(ctx.gitVersion, loadStart, floor);
   // Results are rewritten after every step, so an interrupted run still leaves its figures.
   const save = (final: boolean) => {
     if (!write) return;
@@ -82,6 +84,9 @@ async function main(argv: string[]): Promise<void> {
     if (!only.has(name)) return;
     try {
       const rs = await fn();
+      for (const r of rs) {
+        if (floor && r.processes && r.git) r.floorRatio = (floor.cpuMs * r.processes) / r.git;
+      }
       rows.push(...rs);
       for (const r of rs) {
         const v = r.ours !== undefined ? r.ours.toFixed(2) : '—';

@@ -69,6 +69,7 @@ export function pairRow(base: Omit<Row, 'unit'> & { unit?: Row['unit'] }, p: Pai
   const gitWall = med(p.git.wall);
   return {
     unit: 'ms',
+    processes: 1,
     ...base,
     ours,
     git,
