@@ -136,20 +136,6 @@ export function openFileSource(file: string, wholeFileLimit = WHOLE_FILE_LIMIT):
   };
 }
 
-let scratch: Uint8Array | undefined;
-
-/** The file's first bytes, up to `max`, in an array of their exact size. */
-function readUpTo(fd: number, max: number): Uint8Array {
-  if (!scratch || scratch.length < max) scratch = new Uint8Array(max);
-  let got = 0;
-  while (got < max) {
-    const n = fs.readSync(fd, scratch, got, max - got, got);
-    if (n === 0) break;
-    got += n;
-  }
-  return carve(scratch, got);
-}
-
 /**
  * Small tables share 1 MiB slabs: one ArrayBuffer per table made opening a 1,000-table
  * stack allocation-bound. A slab lives while any table carved from it does.
@@ -158,16 +144,37 @@ const SLAB_SIZE = 1 << 20;
 let slab: Uint8Array | undefined;
 let slabUsed = 0;
 
-function carve(from: Uint8Array, n: number): Uint8Array {
-  if (n > SLAB_SIZE >> 2) return from.slice(0, n);
-  if (!slab || slabUsed + n > slab.length) {
-    slab = new Uint8Array(SLAB_SIZE);
-    slabUsed = 0;
+/**
+ * The file's first bytes, up to `max`, in an array of their exact size. Read straight into
+ * the current slab (a copy from a scratch buffer cost as much as the reads on big stacks);
+ * what the file did not fill stays free for the next table. When the file fills all of
+ * `max` the bytes are only valid until the next call.
+ */
+function readUpTo(fd: number, max: number): Uint8Array {
+  const slabbed = max <= SLAB_SIZE >> 2;
+  let into: Uint8Array;
+  let at = 0;
+  if (slabbed) {
+    if (!slab || slabUsed + max > slab.length) {
+      slab = new Uint8Array(SLAB_SIZE);
+      slabUsed = 0;
+    }
+    into = slab;
+    at = slabUsed;
+  } else {
+    into = new Uint8Array(max);
   }
-  const out = slab.subarray(slabUsed, slabUsed + n);
-  out.set(from.subarray(0, n));
-  slabUsed += n;
-  return out;
+  let got = 0;
+  while (got < max) {
+    const n = fs.readSync(fd, into, at + got, max - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  if (!slabbed) return got === max ? into : into.subarray(0, got);
+  // A file that filled `max` is larger than the caller can take this way: it reads it
+  // otherwise, so the slab space is not kept for it.
+  if (got < max) slabUsed += got;
+  return into.subarray(at, at + got);
 }
 
 function readWhole(fd: number, size: number): Uint8Array {

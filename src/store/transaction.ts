@@ -6,11 +6,11 @@
  * stack with refs sorted by name followed by the sorted logs. The goal is byte identity with
  * `git update-ref` given the same committer and date.
  */
-import { bytesEqual, isZero, text, toHex, utf8 } from '../engine/bytes.js';
+import { bytesEqual, compareBytes, isZero, text, toHex, utf8 } from '../engine/bytes.js';
 import { ErrorCode, ReftableError } from '../engine/errors.js';
 import { LogValueType, RefValueType } from '../engine/format.js';
 import type { LogRecord, RefRecord } from '../engine/record.js';
-import { TableWriter } from '../engine/writer.js';
+import { writeTable } from '../engine/writer.js';
 import type { CompactionResult, RefUpdate, RepositoryInfo, TransactionOptions, TransactionResult } from './api.js';
 import { AddResult, WriteSettings, addTable, writeSettings, writeTableFile } from './add-table.js';
 import { LockFile, unlinkQuietly } from './lock.js';
@@ -434,20 +434,12 @@ function logRecord(name: string, ui: number, old: Uint8Array, nw: Uint8Array, wh
 }
 
 function logTombstone(name: string, ui: number, size: number): LogRecord {
-  const z = new Uint8Array(size);
-  const e = new Uint8Array(0);
-  return { kind: 'log', name: utf8(name), updateIndex: ui, valueType: LogValueType.Deletion, old: z, new: z, committerName: e, email: e, time: 0, tz: 0, message: e };
-}
-
-export function compareBytesKey(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
+  return logTombstoneBytes(utf8(name), ui, size);
 }
 
 /** Sort logs as reftable_writer_add_logs does: name ascending, update index descending. */
 export function sortLogs(logs: LogRecord[]): LogRecord[] {
-  return logs.sort((a, b) => compareBytesKey(a.name, b.name) || (b.updateIndex - a.updateIndex));
+  return logs.sort((a, b) => compareBytes(a.name, b.name) || (b.updateIndex - a.updateIndex));
 }
 
 interface WriteCtx {
@@ -483,7 +475,7 @@ function sortByKey(info: RepositoryInfo, updates: Update[]): Update[] {
       return x < y ? -1 : x > y ? 1 : 0;
     });
   } else {
-    sorted.sort((a, b) => compareBytesKey(keyOf(info, a), keyOf(info, b)));
+    sorted.sort((a, b) => compareBytes(keyOf(info, a), keyOf(info, b)));
   }
   return sorted;
 }
@@ -537,13 +529,10 @@ function transactionRecords(ctx: WriteCtx, updates: Update[], ui: number): Pendi
 
 /** The table of `pending` as its own file's bytes. */
 function writePending(info: RepositoryInfo, settings: WriteSettings, pending: PendingRecords): Uint8Array | undefined {
-  const w = new TableWriter({
+  return writeTable({
     hash: info.hash, blockSize: settings.blockSize, restartInterval: settings.restartInterval,
     indexObjects: settings.indexObjects, minUpdateIndex: pending.minUpdateIndex, maxUpdateIndex: pending.maxUpdateIndex,
-  });
-  for (const r of pending.refs) w.addRef(r);
-  for (const l of pending.logs) w.addLog(l);
-  return w.finish();
+  }, pending.refs, pending.logs);
 }
 
 /** write_transaction_table for one stack. */
@@ -771,7 +760,7 @@ function renameOrCopy(db: RepoLike, oldName: string, newName: string, deleteOld:
     const creation = deleteOld ? ui + 1 : ui;
     const refs: RefRecord[] = [{ ...old, name: utf8(at.name), updateIndex: creation }];
     if (deleteOld) refs.push({ kind: 'ref', name: utf8(oldAt.name), updateIndex: ui, valueType: RefValueType.Deletion });
-    refs.sort((a, b) => compareBytesKey(a.name, b.name));
+    refs.sort((a, b) => compareBytes(a.name, b.name));
     const value = old.value!;
     const logs: LogRecord[] = [];
     const zero = new Uint8Array(size);
@@ -785,13 +774,7 @@ function renameOrCopy(db: RepoLike, oldName: string, newName: string, deleteOld:
       logs.push({ ...record, name: utf8(at.name) });
       if (deleteOld) logs.push(logTombstone(oldAt.name, record.updateIndex, size));
     }
-    const w = new TableWriter({
-      hash: info.hash, blockSize: settings.blockSize, restartInterval: settings.restartInterval,
-      indexObjects: settings.indexObjects, minUpdateIndex: ui, maxUpdateIndex: creation,
-    });
-    for (const r of refs) w.addRef(r);
-    for (const l of sortLogs(logs)) w.addLog(l);
-    const bytes = w.finish();
+    const bytes = writePending(info, settings, { refs, logs: sortLogs(logs), minUpdateIndex: ui, maxUpdateIndex: creation });
     return bytes ? { bytes, minUpdateIndex: ui, maxUpdateIndex: creation } : undefined;
   });
   const result: TransactionResult = { tables: added.name ? [{ stack: at.stack, name: added.name }] : [], updateIndex: added.updateIndex };
