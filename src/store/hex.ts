@@ -15,7 +15,12 @@ for (let i = 0; i < 6; i++) {
 /** `size` bytes from `hex` (either case), or undefined unless it is exactly 2·size hex digits. */
 export function oidFromHex(hex: string, size: number): Uint8Array | undefined {
   if (hex.length !== size * 2) return undefined;
-  const out = new Uint8Array(size);
+  return oidFromHexInto(hex, new Uint8Array(size));
+}
+
+/** oidFromHex into `out` (hex must be 2·out.length digits long); undefined on a non-hex digit. */
+export function oidFromHexInto(hex: string, out: Uint8Array): Uint8Array | undefined {
+  const size = out.length;
   for (let i = 0; i < size; i++) {
     const a = hex.charCodeAt(2 * i);
     const b = hex.charCodeAt(2 * i + 1);

@@ -20,7 +20,7 @@ import { LoadedStack, RepoLike, StackRef, commitTablesList, loadStack, repoInfoO
 import { autoCompactAfterCommit, commitFolded } from './compaction.js';
 import type { PendingRecords } from '../engine/compact.js';
 import { RefLookup } from './ref-lookup.js';
-import { oidFromHex } from './hex.js';
+import { oidFromHexInto } from './hex.js';
 
 export { stackFor, repoInfoOf };
 export type { RepoLike, StackRef };
@@ -145,20 +145,36 @@ function keyOf(info: RepositoryInfo, u: Update): Uint8Array {
   return (u.key ??= nameBytes(placeOf(info, u).name));
 }
 
+/**
+ * Small byte arrays of a transaction (names, object ids) carved from shared 64 KiB chunks: a
+ * million-ref transaction otherwise holds two million ArrayBuffers, each an object of its own
+ * for the garbage collector.
+ */
+const CHUNK = 64 * 1024;
+let chunk = new Uint8Array(CHUNK);
+let chunkUsed = 0;
+function smallBytes(n: number): Uint8Array {
+  if (n > CHUNK >> 4) return new Uint8Array(n);
+  if (chunkUsed + n > CHUNK) {
+    chunk = new Uint8Array(CHUNK);
+    chunkUsed = 0;
+  }
+  const out = chunk.subarray(chunkUsed, chunkUsed + n);
+  chunkUsed += n;
+  return out;
+}
+
 /** UTF-8 of a ref name; ASCII (nearly every name) by a plain loop, cheaper than TextEncoder per short string. */
 function nameBytes(s: string): Uint8Array {
   const n = s.length;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) return utf8(s);
-    out[i] = c;
-  }
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return utf8(s);
+  const out = smallBytes(n);
+  for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
   return out;
 }
 
 function oidBytes(hex: string, size: number, what: string): Uint8Array {
-  const b = oidFromHex(hex, size);
+  const b = hex.length === size * 2 ? oidFromHexInto(hex, smallBytes(size)) : undefined;
   if (!b) throw new ReftableError(ErrorCode.Usage, `${what}: '${hex}' is not a ${size * 2}-digit hex object id`);
   return b;
 }

@@ -227,8 +227,12 @@ export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions)
         if (nw === undefined) throw usage(`update ${ref}: missing <new-oid>`, lineNo);
         const old = a.oid('update', ref, 'old', hex);
         a.end('update', ref);
-        if (isZeroHex(nw)) push({ op: 'delete', name: ref, ...(old !== undefined ? { old } : {}), ...flags });
-        else push({ op: 'update', name: ref, oid: nw, ...(old !== undefined ? { old } : {}), ...flags });
+        // Plain literals, no spreads: a spread object keeps its properties out of line, and a
+        // large transaction holds a million of these.
+        const u: StdinUpdate = isZeroHex(nw) ? { op: 'delete', name: ref } : { op: 'update', name: ref, oid: nw };
+        if (old !== undefined) u.old = old;
+        if (noDeref) u.noDeref = true;
+        push(u);
         break;
       }
       case 'create': {
@@ -238,7 +242,7 @@ export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions)
         if (nw === undefined) throw usage(`create ${ref}: missing <new-oid>`, lineNo);
         if (isZeroHex(nw)) throw usage(`create ${ref}: zero <new-oid>`, lineNo);
         a.end('create', ref);
-        push({ op: 'create', name: ref, oid: nw, ...flags });
+        push(noDeref ? { op: 'create', name: ref, oid: nw, noDeref: true } : { op: 'create', name: ref, oid: nw });
         break;
       }
       case 'delete': {
