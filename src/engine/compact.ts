@@ -29,8 +29,8 @@ export interface CompactOptions {
  * name order, logs in key order (as the writer wants them), with their update index limits.
  */
 export interface PendingRecords {
-  refs: readonly RefRecord[];
-  logs: readonly LogRecord[];
+  refs: Iterable<RefRecord>;
+  logs: Iterable<LogRecord>;
   minUpdateIndex: number;
   maxUpdateIndex: number;
 }
@@ -59,14 +59,15 @@ export function compactTables(tables: Table[], opts: CompactOptions, newest?: Pe
   // Tombstones are merged too: a newer deletion must still hide an older table's value.
   const refs = new MergedRefCursor(tables, true);
   refs.seek();
-  const top = newest?.refs ?? [];
-  let i = 0;
+  const top = (newest?.refs ?? [])[Symbol.iterator]();
+  let t = top.next();
   let more = refs.next();
-  while (more || i < top.length) {
+  while (more || !t.done) {
     let r: RefRecord;
-    const c = !more ? 1 : i < top.length ? refs.current!.compareWith(top[i].name) : -1;
+    const c = !more ? 1 : !t.done ? refs.current!.compareWith(t.value.name) : -1;
     if (c >= 0) {
-      r = top[i++];
+      r = t.value as RefRecord;
+      t = top.next();
       // The pending record shadows an older table's record of the same name.
       if (c === 0) more = refs.next();
     } else {
@@ -77,13 +78,14 @@ export function compactTables(tables: Table[], opts: CompactOptions, newest?: Pe
     w.addRef(r);
   }
   const logs = new LogMerge(tables);
-  const topLogs = newest?.logs ?? [];
-  let j = 0;
+  const topLogs = (newest?.logs ?? [])[Symbol.iterator]();
+  let tl = topLogs.next();
   let older = logs.next();
-  while (older !== undefined || j < topLogs.length) {
-    const c = older === undefined ? 1 : j < topLogs.length ? compareLogs(older, topLogs[j]) : -1;
+  while (older !== undefined || !tl.done) {
+    const c = older === undefined ? 1 : !tl.done ? compareLogs(older, tl.value) : -1;
     if (c >= 0) {
-      const r = topLogs[j++];
+      const r = tl.value as LogRecord;
+      tl = topLogs.next();
       if (c === 0) older = logs.next();
       if (opts.dropDeletions && r.valueType === LogValueType.Deletion) continue;
       w.addLog(r);

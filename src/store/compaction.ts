@@ -8,7 +8,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PendingRecords, compactTables, compactionSize, suggestCompaction } from '../engine/compact.js';
-import { RefValueType } from '../engine/format.js';
 import { ErrorCode, ReftableError } from '../engine/errors.js';
 import { Table } from '../engine/table.js';
 import type { CompactionResult, RepositoryInfo } from './api.js';
@@ -115,38 +114,25 @@ function compactRange(
 }
 
 /**
- * A lower bound of the compaction size of a table holding `p`: every ref record takes at least
- * four bytes (prefix length, suffix length and type, one suffix byte, update index delta) plus
- * its value; compressed logs count nothing.
- */
-function pendingSizeAtLeast(p: PendingRecords, hashSize: number): number {
-  let n = 0;
-  for (const r of p.refs) {
-    n += 4;
-    if (r.valueType === RefValueType.Val1) n += hashSize;
-    else if (r.valueType === RefValueType.Val2) n += 2 * hashSize;
-    else if (r.valueType === RefValueType.Symref) n += 1 + (r.target?.length ?? 0);
-  }
-  return n;
-}
-
-/**
  * Git commits a transaction's table and then lets auto-compaction merge it with the tables
  * the geometric rule picks. When that rule is sure to merge the new table with the whole
  * stack, whatever its compressed logs weigh (a large transaction on a small stack), this
  * writes the merged table at once under the list lock already held: the same final stack,
  * without writing, syncing and re-reading the intermediate table. The rule is monotone in
- * the new table's size, so a lower bound that already pulls in every table decides it.
+ * the new table's size, so a lower bound (`sizeAtLeast`: every ref record takes at least four
+ * bytes plus its value, compressed logs count nothing) that already pulls in every table
+ * decides it.
  *
  * Undefined (nothing done, the lock still held) when that is not certain or another process
  * holds a table lock; the caller then adds the table and auto-compacts as usual.
  */
 export function commitFolded(
   info: RepositoryInfo, dir: string, settings: WriteSettings, stack: LoadedStack, listLock: LockFile, pending: PendingRecords,
+  sizeAtLeast: number,
 ): { name?: string; compacted: CompactionResult } | undefined {
   const n = stack.tables.length;
   if (n === 0) return undefined;
-  const sizes = [...sizesOf(stack, info), pendingSizeAtLeast(pending, info.hash.size)];
+  const sizes = [...sizesOf(stack, info), sizeAtLeast];
   const seg = suggestCompaction(sizes, settings.geometricFactor);
   if (!seg || seg.start !== 0 || seg.end !== n) return undefined;
   const tableLocks: LockFile[] = [];

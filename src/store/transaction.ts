@@ -496,51 +496,75 @@ function sortByKey(info: RepositoryInfo, updates: Update[]): Update[] {
   return sorted;
 }
 
+/** The records of one stack's transaction table, produced as they are written. */
+interface TransactionRecords {
+  pending: PendingRecords;
+  /** Ref records it holds (every update that is not log-only writes one). */
+  refCount: number;
+  /** A lower bound of the table's compaction size (refs only; see commitFolded). */
+  sizeAtLeast: number;
+}
+
 /**
  * write_transaction_table for one stack, up to the records: refs in name order, then logs in
- * key order. Undefined when there is nothing to write.
+ * key order. Both are generated while the table is written rather than held: a million-ref
+ * transaction would otherwise keep two million record objects alive for the collector to
+ * trace. The updates are sorted by stored name and each writes only its own name's logs,
+ * newest first, so the logs come out in key order (the writer checks it). Undefined when
+ * nothing at all would be written.
  */
-function transactionRecords(ctx: WriteCtx, updates: Update[], ui: number): PendingRecords | undefined {
+function transactionRecords(ctx: WriteCtx, updates: Update[], ui: number): TransactionRecords | undefined {
   const info = ctx.view.info;
   const size = info.hash.size;
   const sorted = sortByKey(info, updates);
   const who: WhoBytes = { name: utf8(ctx.who.name), email: utf8(ctx.who.email), time: ctx.who.time, tz: ctx.who.tz };
-  const refs: RefRecord[] = [];
-  const logs: LogRecord[] = [];
+  let refCount = 0;
+  let sizeAtLeast = 0;
+  let mayLog = false;
   for (const u of sorted) {
-    const at = placeOf(info, u);
-    const name = keyOf(info, u);
-    if (u.haveNew && !u.isSymref && nullNew(u)) {
-      for (const l of ctx.view.logs(u.refname)) logs.push(logTombstoneBytes(name, l.updateIndex, size));
-    } else if (u.haveNew && (u.forceReflog || shouldAutocreateReflog(ctx.logMode, at.name) || ctx.view.reflogExists(u.refname))) {
-      let create = true;
-      let nw = u.newOid;
+    if (u.haveNew) mayLog = true;
+    if (u.logOnly || (u.newTarget === undefined && !u.haveNew)) continue;
+    refCount++;
+    // Key framing (at least 3 bytes) plus the update index delta, then the value.
+    sizeAtLeast += 4 + (u.newTarget !== undefined ? 1 + u.newTarget.length : nullNew(u) ? 0 : u.newPeeled ? 2 * size : size);
+  }
+  if (refCount === 0 && !mayLog) return undefined;
+  function* refs(): Generator<RefRecord> {
+    for (const u of sorted) {
+      if (u.logOnly || (u.newTarget === undefined && !u.haveNew)) continue;
+      const name = keyOf(info, u);
       if (u.newTarget !== undefined) {
-        const r = ctx.view.resolve(u.newTarget, true);
-        if (r) nw = r.oid;
-        else create = false;
+        yield { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Symref, target: utf8(u.newTarget) };
+      } else if (nullNew(u)) {
+        yield { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Deletion };
+      } else {
+        yield u.newPeeled
+          ? { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Val2, value: u.newOid, peeled: u.newPeeled }
+          : { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Val1, value: u.newOid };
       }
-      if (create) {
-        logs.push({
-          kind: 'log', name, updateIndex: ui, valueType: LogValueType.Update, old: u.current, new: nw,
-          committerName: who.name, email: who.email, time: who.time, tz: who.tz, message: u.msg,
-        });
-      }
-    }
-    if (u.logOnly) continue;
-    if (u.newTarget !== undefined) {
-      refs.push({ kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Symref, target: utf8(u.newTarget) });
-    } else if (u.haveNew && nullNew(u)) {
-      refs.push({ kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Deletion });
-    } else if (u.haveNew) {
-      refs.push(u.newPeeled
-        ? { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Val2, value: u.newOid, peeled: u.newPeeled }
-        : { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Val1, value: u.newOid });
     }
   }
-  if (refs.length === 0 && logs.length === 0) return undefined;
-  // Usually sorted already (names ascending, one ref's tombstones newest first): linear.
-  return { refs, logs: sortLogs(logs), minUpdateIndex: ui, maxUpdateIndex: ui };
+  function* logs(): Generator<LogRecord> {
+    for (const u of sorted) {
+      if (!u.haveNew) continue;
+      const name = keyOf(info, u);
+      if (!u.isSymref && nullNew(u)) {
+        for (const l of ctx.view.logs(u.refname)) yield logTombstoneBytes(name, l.updateIndex, size);
+      } else if (u.forceReflog || shouldAutocreateReflog(ctx.logMode, placeOf(info, u).name) || ctx.view.reflogExists(u.refname)) {
+        let nw = u.newOid;
+        if (u.newTarget !== undefined) {
+          const r = ctx.view.resolve(u.newTarget, true);
+          if (!r) continue;
+          nw = r.oid;
+        }
+        yield {
+          kind: 'log', name, updateIndex: ui, valueType: LogValueType.Update, old: u.current, new: nw,
+          committerName: who.name, email: who.email, time: who.time, tz: who.tz, message: u.msg,
+        };
+      }
+    }
+  }
+  return { pending: { refs: { [Symbol.iterator]: refs }, logs: { [Symbol.iterator]: logs }, minUpdateIndex: ui, maxUpdateIndex: ui }, refCount, sizeAtLeast };
 }
 
 /** The table of `pending` as its own file's bytes. */
@@ -553,8 +577,8 @@ function writePending(info: RepositoryInfo, settings: WriteSettings, pending: Pe
 
 /** write_transaction_table for one stack. */
 function buildTransactionTable(ctx: WriteCtx, updates: Update[], ui: number): Uint8Array | undefined {
-  const pending = transactionRecords(ctx, updates, ui);
-  return pending && writePending(ctx.view.info, ctx.settings, pending);
+  const records = transactionRecords(ctx, updates, ui);
+  return records && writePending(ctx.view.info, ctx.settings, records.pending);
 }
 
 function logTombstoneBytes(name: Uint8Array, ui: number, size: number): LogRecord {
@@ -683,11 +707,12 @@ export function applyTransaction(db: RepoLike, updates: StoreUpdate[], opts: Sto
       const view = new View(info, new Map([[at.stack, stack]]));
       const q = prepare(view, model).get(at.stack);
       if (!q) return undefined;
-      const pending = transactionRecords(ctxOf(view), q.updates, ui);
-      if (!pending) return undefined;
-      if (autoCompact) {
+      const records = transactionRecords(ctxOf(view), q.updates, ui);
+      if (!records) return undefined;
+      const pending = records.pending;
+      if (autoCompact && records.refCount > 0) {
         // A large transaction on a small stack: write the table auto-compaction would make of it.
-        const f = commitFolded(info, at.dir, settings, stack, lock, pending);
+        const f = commitFolded(info, at.dir, settings, stack, lock, pending, records.sizeAtLeast);
         if (f) {
           folded = f.compacted;
           return { committed: true, name: f.name };
