@@ -41,7 +41,7 @@ class View {
   private readonly dirs = new Map<string, boolean>();
 
   /** The forward-moving lookup of one stack (see ref-lookup.ts). */
-  lookup(ref: StackRef): RefLookup {
+  lookup(ref: StackPlace): RefLookup {
     let l = this.lookups.get(ref.stack);
     if (!l) this.lookups.set(ref.stack, (l = new RefLookup(this.stack(ref).merged)));
     return l;
@@ -64,7 +64,7 @@ class View {
     return v;
   }
 
-  stack(ref: StackRef): LoadedStack {
+  stack(ref: StackPlace): LoadedStack {
     let s = this.loaded.get(ref.stack);
     if (!s) {
       s = loadStack({ dir: ref.dir, hash: this.info.hash });
@@ -132,17 +132,37 @@ interface Update {
   current: Uint8Array;
   /** The name the update was derived from (for messages). */
   parent?: Update;
-  /** Where the name lives and its stored name as bytes, computed once. */
-  at?: StackRef;
+  /** Which stack the name lives in (shared by every update of that stack), computed once. */
+  at?: StackPlace;
+  /** The name as stored in that stack, when it is not `refname` (`main-worktree/HEAD`). */
+  stored?: string;
+  /** The stored name as bytes, computed once. */
   key?: Uint8Array;
 }
 
-function placeOf(info: RepositoryInfo, u: Update): StackRef {
-  return (u.at ??= stackFor(info, u.refname));
+/** A stack directory, without a ref name: one object per stack, not per update. */
+type StackPlace = Pick<StackRef, 'stack' | 'dir'>;
+const places = new WeakMap<RepositoryInfo, Map<string, StackPlace>>();
+
+function placeOf(info: RepositoryInfo, u: Update): StackPlace {
+  if (u.at) return u.at;
+  const r = stackFor(info, u.refname);
+  let byStack = places.get(info);
+  if (!byStack) places.set(info, (byStack = new Map()));
+  let at = byStack.get(r.stack);
+  if (!at || at.dir !== r.dir) byStack.set(r.stack, (at = { stack: r.stack, dir: r.dir }));
+  if (r.name !== u.refname) u.stored = r.name;
+  return (u.at = at);
+}
+
+/** The name as stored in its stack. */
+function storedName(info: RepositoryInfo, u: Update): string {
+  placeOf(info, u);
+  return u.stored ?? u.refname;
 }
 
 function keyOf(info: RepositoryInfo, u: Update): Uint8Array {
-  return (u.key ??= nameBytes(placeOf(info, u).name));
+  return (u.key ??= nameBytes(storedName(info, u)));
 }
 
 /**
@@ -184,7 +204,7 @@ function toModel(u: StoreUpdate, size: number, zero: Uint8Array, msg: Uint8Array
   const m: Update = {
     refname: u.name, haveNew: false, haveOld: false, noDeref: !!u.noDeref, logOnly: false, viaHead: false, forceReflog,
     newOid: zero, oldOid: zero, newPeeled: undefined, newTarget: undefined, oldTarget: undefined,
-    msg, isSymref: false, current: zero, parent: undefined, at: undefined, key: undefined,
+    msg, isSymref: false, current: zero, parent: undefined, at: undefined, stored: undefined, key: undefined,
   };
   const oid = (h: string, what: string) => oidBytes(h, size, `${u.name}: ${what}`);
   switch (u.op) {
@@ -307,7 +327,7 @@ function survey(view: View, input: Update[]): { records: (RefRecord | undefined)
  * reftable_be_transaction_prepare: returns the updates to write, per stack, in queue order.
  * Throws EXPECTATION / REF_NAME errors; nothing has been written at that point.
  */
-function prepare(view: View, input: Update[]): Map<string, { at: StackRef; updates: Update[] }> {
+function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; updates: Update[] }> {
   const info = view.info;
   const all = [...input];
   const affected = new Set<string>();
@@ -315,7 +335,7 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackRef; updat
     if (affected.has(u.refname)) throw new ReftableError(ErrorCode.Usage, `multiple updates for ref '${u.refname}' not allowed`, { data: { ref: u.refname } });
     affected.add(u.refname);
   }
-  const queued = new Map<string, { at: StackRef; updates: Update[] }>();
+  const queued = new Map<string, { at: StackPlace; updates: Update[] }>();
   const zero = new Uint8Array(info.hash.size);
   const queue = (u: Update) => {
     const at = placeOf(info, u);
@@ -356,11 +376,11 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackRef; updat
     const u = all[i];
     const at = placeOf(info, u);
 
-    if (headTarget !== undefined && !u.logOnly && !u.viaHead && at.name === headTarget) {
+    if (headTarget !== undefined && !u.logOnly && !u.viaHead && storedName(info, u) === headTarget) {
       if (affected.has('HEAD')) {
         throw new ReftableError(ErrorCode.Usage, `multiple updates for 'HEAD' (including one via its referent '${u.refname}') are not allowed`, { data: { ref: 'HEAD' } });
       }
-      const h: Update = { ...u, refname: 'HEAD', logOnly: true, noDeref: true, isSymref: false, current: u.current, parent: undefined, newTarget: undefined, oldTarget: undefined, at: undefined, key: undefined };
+      const h: Update = { ...u, refname: 'HEAD', logOnly: true, noDeref: true, isSymref: false, current: u.current, parent: undefined, newTarget: undefined, oldTarget: undefined, at: undefined, stored: undefined, key: undefined };
       all.push(h);
       affected.add('HEAD');
       late.add('HEAD');
@@ -398,8 +418,8 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackRef; updat
         if (u.haveOld && !resolved) throw expectation(`cannot lock ref '${u.refname}': error reading reference`, u.refname);
       } else {
         const derived: Update = {
-          ...u, refname: referent, viaHead: u.viaHead || at.name === 'HEAD', isSymref: false, parent: u,
-          current: zero, at: undefined, key: undefined,
+          ...u, refname: referent, viaHead: u.viaHead || storedName(info, u) === 'HEAD', isSymref: false, parent: u,
+          current: zero, at: undefined, stored: undefined, key: undefined,
         };
         if (u.newTarget !== undefined) derived.newOid = zero;
         if (u.oldTarget !== undefined) derived.oldOid = zero;
@@ -477,7 +497,7 @@ interface WhoBytes {
 function sortByKey(info: RepositoryInfo, updates: Update[]): Update[] {
   let ascii = true;
   for (const u of updates) {
-    const n = placeOf(info, u).name;
+    const n = storedName(info, u);
     if (!/^[\x00-\x7f]*$/.test(n)) {
       ascii = false;
       break;
@@ -486,8 +506,8 @@ function sortByKey(info: RepositoryInfo, updates: Update[]): Update[] {
   const sorted = [...updates];
   if (ascii) {
     sorted.sort((a, b) => {
-      const x = a.at!.name;
-      const y = b.at!.name;
+      const x = a.stored ?? a.refname;
+      const y = b.stored ?? b.refname;
       return x < y ? -1 : x > y ? 1 : 0;
     });
   } else {
@@ -550,7 +570,7 @@ function transactionRecords(ctx: WriteCtx, updates: Update[], ui: number): Trans
       const name = keyOf(info, u);
       if (!u.isSymref && nullNew(u)) {
         for (const l of ctx.view.logs(u.refname)) yield logTombstoneBytes(name, l.updateIndex, size);
-      } else if (u.forceReflog || shouldAutocreateReflog(ctx.logMode, placeOf(info, u).name) || ctx.view.reflogExists(u.refname)) {
+      } else if (u.forceReflog || shouldAutocreateReflog(ctx.logMode, storedName(info, u)) || ctx.view.reflogExists(u.refname)) {
         let nw = u.newOid;
         if (u.newTarget !== undefined) {
           const r = ctx.view.resolve(u.newTarget, true);
@@ -609,8 +629,8 @@ function committerOf(info: RepositoryInfo, opts: StoreTransactionOptions): Commi
  * not write anything when it reports a touched stack that is not locked.
  */
 function withLockedStacks<T>(
-  info: RepositoryInfo, settings: WriteSettings, initial: StackRef[],
-  fn: (view: View, fresh: Map<string, LoadedStack>, locks: Map<string, LockFile>) => { result?: T; touched: StackRef[] },
+  info: RepositoryInfo, settings: WriteSettings, initial: StackPlace[],
+  fn: (view: View, fresh: Map<string, LoadedStack>, locks: Map<string, LockFile>) => { result?: T; touched: StackPlace[] },
 ): T {
   const want = new Map(initial.map((s) => [s.stack, s]));
   for (let round = 0; round < 4; round++) {
