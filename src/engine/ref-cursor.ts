@@ -4,7 +4,7 @@
  * million refs creates no object per record. The merged cursor does the newest-wins k-way
  * merge over such cursors by raw byte comparison. Records are materialized only on request.
  */
-import { compareBytesN, readVarint } from './bytes.js';
+import { readVarint } from './bytes.js';
 import type { Block } from './block.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import { RefValueType } from './format.js';
@@ -18,6 +18,8 @@ const EMPTY = new Uint8Array(0);
 export class TableRefCursor {
   /** Key bytes of the current record are key[0, keyLen); the buffer is reused. */
   key: Uint8Array = new Uint8Array(128);
+  /** The same buffer as 32-bit words: the merge compares keys four bytes at a time. */
+  key32: Uint32Array = new Uint32Array(this.key.buffer);
   keyLen = 0;
   valueType = 0;
   updateIndex = 0;
@@ -170,9 +172,11 @@ export class TableRefCursor {
     if (prefixLen + suffixLen === 0) this.fail('record has an empty key', start);
     const len = prefixLen + suffixLen;
     if (len > this.key.length) {
-      const k = new Uint8Array(Math.max(len, this.key.length * 2));
+      // A whole number of words, for key32.
+      const k = new Uint8Array((Math.max(len, this.key.length * 2) + 3) & ~3);
       k.set(this.key.subarray(0, prefixLen));
       this.key = k;
+      this.key32 = new Uint32Array(k.buffer);
     }
     const key = this.key;
     for (let i = 0; i < suffixLen; i++) key[prefixLen + i] = d[o + i];
@@ -233,8 +237,31 @@ export class TableRefCursor {
 }
 
 function lessCursor(a: TableRefCursor, b: TableRefCursor): boolean {
-  const c = compareBytesN(a.key, a.keyLen, b.key, b.keyLen);
+  const c = compareCursorKeys(a, b);
   return c < 0 || (c === 0 && a.tableIndex > b.tableIndex);
+}
+
+/**
+ * compareBytesN over two cursors' keys, skipping equal leading words first: keys in a merge
+ * share long prefixes ("refs/heads/branch-0…"), and with 1,000 tables every record takes
+ * about ten comparisons. Byte order decides inside the first differing word.
+ */
+function compareCursorKeys(a: TableRefCursor, b: TableRefCursor): number {
+  const al = a.keyLen;
+  const bl = b.keyLen;
+  const n = al < bl ? al : bl;
+  const words = n >>> 2;
+  const a32 = a.key32;
+  const b32 = b.key32;
+  let w = 0;
+  while (w < words && a32[w] === b32[w]) w++;
+  const ak = a.key;
+  const bk = b.key;
+  for (let i = w << 2; i < n; i++) {
+    const d = ak[i] - bk[i];
+    if (d !== 0) return d;
+  }
+  return al - bl;
 }
 
 /**

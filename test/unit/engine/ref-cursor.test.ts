@@ -94,6 +94,42 @@ describe('MergedRefCursor', () => {
     });
   }
 
+  it('orders long names that differ anywhere, within or across 4-byte words, and of any length', () => {
+    // Names of 100-700 bytes (the cursor's key buffer grows) that share long prefixes and
+    // differ at every offset modulo 4, some a prefix of another; some repeated in a newer table.
+    const rand = rng(7);
+    const base = `refs/heads/${'p'.repeat(90)}`;
+    const all: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const at = Math.floor(rand() * 600);
+      const c = String.fromCharCode(97 + Math.floor(rand() * 26));
+      const name = `${base}${'q'.repeat(at)}${c}${i % 3 === 0 ? '' : 'z'.repeat(i % 5)}`;
+      all.push(name);
+    }
+    const unique = [...new Set(all)];
+    const perTable: string[][] = [[], [], [], [], []];
+    unique.forEach((n, i) => perTable[i % 5].push(n));
+    // Ten names written again by the newest table: it must win.
+    const again = unique.slice(0, 10);
+    perTable[4].push(...again.filter((n) => !perTable[4].includes(n)));
+    const tables = perTable.map((names, t) => {
+      const recs: RefRecord[] = [...names].sort((a, b) => compareBytes(utf8(a), utf8(b)))
+        .map((n) => ({ kind: 'ref', name: utf8(n), updateIndex: t + 1, valueType: 1, value: oid(t) }));
+      return Table.open(writeTable({ hash: SHA1, minUpdateIndex: t + 1, maxUpdateIndex: t + 1, blockSize: 4096 }, recs, [])!, { hash: SHA1, name: `t${t}` });
+    });
+    const c = new MergedTables(tables).refCursor();
+    c.seek();
+    const got: string[] = [];
+    const winners = new Map<string, number>();
+    while (c.next()) {
+      const name = text(c.current!.key.subarray(0, c.current!.keyLen));
+      got.push(name);
+      winners.set(name, c.current!.tableIndex);
+    }
+    expect(got).toEqual([...unique].sort((a, b) => compareBytes(utf8(a), utf8(b))));
+    for (const n of again) expect(winners.get(n)).toBe(4);
+  });
+
   it('Table.ref finds every name the scan sees and nothing between them', () => {
     const [t] = stack(1, 500, 512, 4);
     const all = [...t.refs()];
