@@ -263,6 +263,16 @@ export interface StoredLog {
 
 const LF = 0x0a;
 
+/**
+ * Whether the message in b[start, end) is one LF-terminated line: what git's writer stores
+ * unchanged (any other message it strips, checks and re-terminates; see cleanLogMessage).
+ */
+export function isCleanLogMessage(b: Uint8Array, start: number, end: number): boolean {
+  if (end <= start || b[end - 1] !== LF) return false;
+  for (let i = start; i < end - 1; i++) if (b[i] === LF) return false;
+  return true;
+}
+
 /** Skip a length-prefixed string; returns the offset after it. */
 function skipString(b: Uint8Array, o: number, end: number, what: string): number {
   let len: number;
@@ -296,9 +306,7 @@ export function decodeStoredLog(b: Uint8Array, o: number, end: number, prevKey: 
     const m = readVarint(b, p, end);
     p = m.next;
     needBytes(m.value, p, end, 'message');
-    const last = p + m.value - 1;
-    clean = m.value > 0 && b[last] === LF;
-    for (let i = p; clean && i < last; i++) if (b[i] === LF) clean = false;
+    clean = isCleanLogMessage(b, p, p + m.value);
     p += m.value;
   }
   return { key: h.key, name, updateIndex, valueType, value: b.subarray(h.valueStart, p), clean, next: p };

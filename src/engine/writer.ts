@@ -5,7 +5,7 @@
  * section that needed an index, and padding is written lazily so it never precedes the log
  * section or the footer.
  */
-import { compareBytes, crc32, toHex, writeU24, writeU32, writeU64 } from './bytes.js';
+import { ByteWriter, compareBytes, crc32, toHex, writeU24, writeU32, writeU64 } from './bytes.js';
 import { BlockWriter } from './block.js';
 import { ErrorCode, ReftableError } from './errors.js';
 import {
@@ -14,7 +14,7 @@ import {
 } from './format.js';
 import { ObjectIndex } from './obj-index.js';
 import { PagedOutput } from './paged-output.js';
-import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, StoredLog, logKey } from './record.js';
+import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, StoredLog, encodeValue, isCleanLogMessage, logKey, recordExtra } from './record.js';
 
 export interface WriterOptions {
   hash: HashFormat;
@@ -51,7 +51,7 @@ function checkUpdateIndex(v: number, what: string): void {
 /** §4.4: what git's writer does to a reflog message unless asked to keep it exact. */
 export function cleanLogMessage(message: Uint8Array): Uint8Array {
   // Most messages already are one LF-terminated line: keep them as they are.
-  if (message.length > 0 && message.indexOf(LF) === message.length - 1) return message;
+  if (isCleanLogMessage(message, 0, message.length)) return message;
   let end = message.length;
   while (end > 0 && message[end - 1] === LF) end--;
   for (let i = 0; i < end; i++) {
@@ -104,6 +104,8 @@ export class TableWriter {
   private objIdLength = 0;
   /** Which ref blocks name which object ids; dropped once the obj section is written. */
   private objects: ObjectIndex | undefined;
+  /** Value bytes of the record being added, encoded once even when it moves to a new block. */
+  private readonly value = new ByteWriter(256);
 
   constructor(opts: WriterOptions) {
     const bs = opts.blockSize ?? 0;
@@ -159,14 +161,7 @@ export class TableWriter {
       throw apiError(`unknown log value type ${String(r.valueType)}`);
     }
     const key = logKey(r.name, r.updateIndex);
-    if (this.phase === 'ref') {
-      this.finishPublicSection();
-      this.phase = 'log';
-    }
-    this.checkOrder(key);
-    // §6.5: the log section starts right after the last byte written, never padded to it.
-    this.next -= this.pendingPadding;
-    this.pendingPadding = 0;
+    this.enterLogSection(key);
     this.addRecord(rec, key, BlockType.Log);
   }
 
@@ -178,20 +173,20 @@ export class TableWriter {
     if (this.phase === 'closed') throw apiError('writer is closed');
     if (!l.clean) throw apiError('a stored log record with an unclean message must be added with addLog');
     checkUpdateIndex(l.updateIndex, 'log update index');
+    this.enterLogSection(l.key);
+    this.addEncodedRecord(l.key, l.valueType, l.value, BlockType.Log, 'log');
+  }
+
+  /** Close the ref section on the first log, and check the log's key order. */
+  private enterLogSection(key: Uint8Array): void {
     if (this.phase === 'ref') {
       this.finishPublicSection();
       this.phase = 'log';
     }
-    this.checkOrder(l.key);
+    this.checkOrder(key);
+    // §6.5: the log section starts right after the last byte written, never padded to it.
     this.next -= this.pendingPadding;
     this.pendingPadding = 0;
-    const b = this.blockOpen && this.blockType === BlockType.Log ? this.block : this.newBlock(BlockType.Log);
-    if (b.addEncoded(l.key, l.valueType, l.value)) return;
-    this.flushBlock();
-    if (this.newBlock(BlockType.Log).addEncoded(l.key, l.valueType, l.value)) return;
-    throw new ReftableError(ErrorCode.EntryTooBig, `record does not fit in a block of ${this.blockSize} bytes`, {
-      data: { blockSize: this.blockSize, kind: 'log' },
-    });
   }
 
   /** The table bytes, or undefined when nothing was added (git never adds an empty table). */
@@ -266,14 +261,21 @@ export class TableWriter {
     return this.block;
   }
 
-  /** Add to the open block; on overflow flush, start a fresh block and try once more. */
+  /** Encode `r` once and add it (see addEncodedRecord). */
   private addRecord(r: AnyRecord, key: Uint8Array, type: BlockType): void {
+    this.value.length = 0;
+    encodeValue(this.value, r, this.minUpdateIndex, this.hash.size);
+    this.addEncodedRecord(key, recordExtra(r), this.value.view(), type, r.kind);
+  }
+
+  /** Add to the open block; on overflow flush, start a fresh block and try once more. */
+  private addEncodedRecord(key: Uint8Array, extra: number, value: Uint8Array, type: BlockType, kind: AnyRecord['kind']): void {
     const b = this.blockOpen && this.blockType === type ? this.block : this.newBlock(type);
-    if (b.add(r, key)) return;
+    if (b.addEncoded(key, extra, value)) return;
     this.flushBlock();
-    if (this.newBlock(type).add(r, key)) return;
+    if (this.newBlock(type).addEncoded(key, extra, value)) return;
     throw new ReftableError(ErrorCode.EntryTooBig, `record does not fit in a block of ${this.blockSize} bytes`, {
-      data: { blockSize: this.blockSize, kind: r.kind },
+      data: { blockSize: this.blockSize, kind },
     });
   }
 
