@@ -95,7 +95,7 @@ export function compactTables(tables: Table[], opts: CompactOptions, newest?: Pe
       if (opts.dropDeletions && r.valueType === LogValueType.Deletion) continue;
       // Stored values are copied as they are unless the writer's message cleaning would change them.
       if (r.clean) w.addStoredLog(r);
-      else w.addLog(r.block!.decodeAt(r.at, r.prevKey).record as LogRecord);
+      else w.addLog(r.block.decodeAt(r.at, r.prevKey).record as LogRecord);
     }
   }
   return w.finish();
@@ -153,7 +153,7 @@ function compareLogs(a: LogOrder, b: LogOrder): number {
 type LogOrder = Pick<LogRecord, 'name' | 'updateIndex'>;
 
 /** A stored log record and, for one the writer must clean, where to decode it in full. */
-type MergedLog = StoredLog & { block?: Block; at: number; prevKey: Uint8Array };
+type MergedLog = StoredLog & { block: Block; at: number; prevKey: Uint8Array };
 
 /**
  * One table's log records in order, block by block, as stored: values are not decoded, so

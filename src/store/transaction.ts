@@ -516,10 +516,13 @@ function sortByKey(info: RepositoryInfo, updates: Update[]): Update[] {
   return sorted;
 }
 
+/** Whether the update puts a ref record in the table (log-only updates and verifies do not). */
+const writesRef = (u: Update) => !u.logOnly && (u.newTarget !== undefined || u.haveNew);
+
 /** The records of one stack's transaction table, produced as they are written. */
 interface TransactionRecords {
   pending: PendingRecords;
-  /** Ref records it holds (every update that is not log-only writes one). */
+  /** Ref records it holds (one per update that writesRef). */
   refCount: number;
   /** A lower bound of the table's compaction size (refs only; see commitFolded). */
   sizeAtLeast: number;
@@ -543,7 +546,7 @@ function transactionRecords(ctx: WriteCtx, updates: Update[], ui: number): Trans
   let mayLog = false;
   for (const u of sorted) {
     if (u.haveNew) mayLog = true;
-    if (u.logOnly || (u.newTarget === undefined && !u.haveNew)) continue;
+    if (!writesRef(u)) continue;
     refCount++;
     // Key framing (at least 3 bytes) plus the update index delta, then the value.
     sizeAtLeast += 4 + (u.newTarget !== undefined ? 1 + u.newTarget.length : nullNew(u) ? 0 : u.newPeeled ? 2 * size : size);
@@ -551,7 +554,7 @@ function transactionRecords(ctx: WriteCtx, updates: Update[], ui: number): Trans
   if (refCount === 0 && !mayLog) return undefined;
   function* refs(): Generator<RefRecord> {
     for (const u of sorted) {
-      if (u.logOnly || (u.newTarget === undefined && !u.haveNew)) continue;
+      if (!writesRef(u)) continue;
       const name = keyOf(info, u);
       if (u.newTarget !== undefined) {
         yield { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Symref, target: utf8(u.newTarget) };
