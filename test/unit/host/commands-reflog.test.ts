@@ -1,11 +1,9 @@
 /** Reflog commands on real repositories: Show Reflog, Delete Reflog Entry, Expire Reflog, Restore Deleted Branch. */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TreeNode } from '../../../src/views/node.js';
 import { RecoverableNode, ReflogEntryNode } from '../../../src/views/reflog.js';
-import { RealRepo, T0, errors, git, hex, realRepo } from './real-repo.js';
+import { RealRepo, T0, errors, git, gitScratchRepo, hex, realRepo } from './real-repo.js';
 import { fake } from './vscode-fake.js';
 
 let r: RealRepo | undefined;
@@ -235,13 +233,8 @@ describe('Restore Deleted Branch', () => {
   });
 
   it('restores a branch git deleted (git branch -D); git then sees the branch and its reflog', async () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'reftable-restore-git-'));
+    const { tmp, home, dir } = gitScratchRepo('reftable-restore-git-', 'g', '1700000000 +0000');
     try {
-      const home = path.join(tmp, 'home');
-      fs.mkdirSync(home);
-      const dir = path.join(tmp, 'g');
-      git(tmp, home, ['init', '-q', '--ref-format=reftable', '-b', 'main', dir]);
-      git(dir, home, ['commit', '-q', '--allow-empty', '-m', 'one'], '1700000000 +0000');
       git(dir, home, ['branch', 'topic'], '1700000100 +0000');
       git(dir, home, ['checkout', '-q', 'topic'], '1700000200 +0000');
       git(dir, home, ['commit', '-q', '--allow-empty', '-m', 'two'], '1700000300 +0000');

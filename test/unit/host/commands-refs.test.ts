@@ -1,11 +1,10 @@
 /** Ref commands on real repositories: Create Ref/Tag, symbolic refs, Go to Ref, Copy Name/Id. */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitObjects, noObjects } from '../../../src/commands/git.js';
 import { ReflogEntryNode } from '../../../src/views/reflog.js';
-import { RealRepo, errors, git, gitBinary, hex, quickPick, realRepo } from './real-repo.js';
+import { RealRepo, errors, git, gitBinary, gitScratchRepo, hex, quickPick, realRepo } from './real-repo.js';
 import { fake } from './vscode-fake.js';
 
 let r: RealRepo | undefined;
@@ -123,12 +122,7 @@ describe('Create Tag', () => {
     let commit: string;
     let tagObject: string;
     beforeEach(() => {
-      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'reftable-tag-'));
-      home = path.join(tmp, 'home');
-      fs.mkdirSync(home);
-      dir = path.join(tmp, 'g');
-      git(tmp, home, ['init', '-q', '--ref-format=reftable', '-b', 'main', dir]);
-      git(dir, home, ['commit', '-q', '--allow-empty', '-m', 'one']);
+      ({ tmp, home, dir } = gitScratchRepo('reftable-tag-', 'g'));
       commit = git(dir, home, ['rev-parse', 'HEAD']);
       git(dir, home, ['tag', '-a', '-m', 'annotated', 'v0']);
       tagObject = git(dir, home, ['rev-parse', 'v0']);

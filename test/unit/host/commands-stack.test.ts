@@ -1,13 +1,12 @@
 /** Stack commands, the status bar and the command wrapper on real repositories. */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as vscode from 'vscode';
 import { COMMANDS, Commands, run } from '../../../src/commands/index.js';
 import { StatusBar, statusText } from '../../../src/status.js';
 import { TablesTreeProvider } from '../../../src/views/tables.js';
-import { RealRepo, errors, git, hex, realRepo } from './real-repo.js';
+import { RealRepo, errors, git, gitScratchRepo, hex, realRepo } from './real-repo.js';
 import { fake, workspace as fakeWorkspace } from './vscode-fake.js';
 
 let r: RealRepo | undefined;
@@ -198,13 +197,8 @@ describe('settings are read live', () => {
 
 describe('linked worktrees (git-made)', () => {
   it('opened from a linked worktree: the status bar shows its own branch, and writes land where git puts them', async () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'reftable-wt-'));
+    const { tmp, home, dir: main } = gitScratchRepo('reftable-wt-', 'main');
     try {
-      const home = path.join(tmp, 'home');
-      fs.mkdirSync(home);
-      const main = path.join(tmp, 'main');
-      git(tmp, home, ['init', '-q', '--ref-format=reftable', '-b', 'main', main]);
-      git(main, home, ['commit', '-q', '--allow-empty', '-m', 'one']);
       const wt = path.join(tmp, 'wt');
       git(main, home, ['worktree', 'add', '-q', '-b', 'feature', wt]);
       const tip = git(main, home, ['rev-parse', 'main']);

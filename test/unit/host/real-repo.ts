@@ -101,6 +101,21 @@ export function git(dir: string, home: string, args: string[], date?: string, in
   return execFileSync(gitBinary(), args, { cwd: dir, env: gitEnv(home, date), encoding: 'utf8', input }).trim();
 }
 
+/**
+ * A scratch directory with a git HOME and a repository `name` made by git
+ * (`init --ref-format=reftable -b main` and one empty commit, at `date` when given).
+ * The caller removes `tmp`.
+ */
+export function gitScratchRepo(prefix: string, name: string, date?: string): { tmp: string; home: string; dir: string } {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const home = path.join(tmp, 'home');
+  fs.mkdirSync(home);
+  const dir = path.join(tmp, name);
+  git(tmp, home, ['init', '-q', '--ref-format=reftable', '-b', 'main', dir]);
+  git(dir, home, ['commit', '-q', '--allow-empty', '-m', 'one'], date);
+  return { tmp, home, dir };
+}
+
 /** The errors the wrapper showed (none expected on a happy path). */
 export function errors(): string[] {
   return fake.messages.filter((m) => m.level === 'error').map((m) => m.text);
