@@ -13,14 +13,14 @@ import { discoverRepository } from '../../../src/store/repository';
 import { loadStack, openTableFile } from '../../../src/store/tables-list';
 import { applyTransaction } from '../../../src/store/transaction';
 import { RefDatabase } from '../../../src/store/refdb';
+import { A, B, env as writeEnv } from './scratch';
 import { setFaultInjector } from '../../../src/store/lock';
 import { ReftableError } from '../../../src/engine/errors';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-tables-list-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const A = 'a'.repeat(40);
-const B = 'b'.repeat(40);
-const env = { GIT_COMMITTER_NAME: 'C', GIT_COMMITTER_EMAIL: 'c@x', GIT_COMMITTER_DATE: '1700000000 -0800' };
+// Auto-compaction stays on here: the folded transaction is what some of these tests are about.
+const env = { ...writeEnv, GIT_TEST_REFTABLE_AUTOCOMPACTION: 'true' };
 
 /** A repository whose stack is one table of `n` refs (with reflogs): well over 256 KiB. */
 function bigRepo(name: string, n: number) {
@@ -84,7 +84,7 @@ describe('a large transaction on a small stack (folded into the compaction it tr
     const dir = path.join(tmp, name);
     initRepository(dir);
     const info = discoverRepository(dir);
-    applyTransaction(info, [{ op: 'create', name: 'refs/heads/main', oid: A }], { env: { ...env, GIT_TEST_REFTABLE_AUTOCOMPACTION: 'false' } });
+    applyTransaction(info, [{ op: 'create', name: 'refs/heads/main', oid: A }], { env: writeEnv });
     return { info, stackDir: path.join(info.commonDir, 'reftable') };
   };
 

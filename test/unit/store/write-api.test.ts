@@ -6,31 +6,19 @@
  * refs, directory/file conflicts against the stack and within the transaction).
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { A, B, C, env, scratchRepos } from './scratch';
 import { ReftableError } from '../../../src/engine/errors';
 import { setFaultInjector } from '../../../src/store/lock';
 import { RefDatabase } from '../../../src/store/refdb';
-import { initRepository } from '../../../src/store/init';
 import { isHex, oidFromHex } from '../../../src/store/hex';
 import { deleteReflogEntryByIndex } from '../../../src/store/reflog-edit';
 import { refnameProblem, refnameProblemByRules } from '../../../src/store/refname';
-import { discoverRepository } from '../../../src/store/repository';
 import { applyTransaction, copyRef, renameRef } from '../../../src/store/transaction';
 import { storeBackend } from '../../../src/model/store-adapter';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-write-api-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const A = 'a'.repeat(40);
-const B = 'b'.repeat(40);
-const C = 'c'.repeat(40);
-const env = { GIT_COMMITTER_NAME: 'C', GIT_COMMITTER_EMAIL: 'c@x', GIT_COMMITTER_DATE: '1700000000 -0800', GIT_TEST_REFTABLE_AUTOCOMPACTION: 'false' };
-
-function repo(name: string) {
-  initRepository(path.join(tmp, name));
-  return discoverRepository(path.join(tmp, name));
-}
+const { repo } = scratchRepos('rt-write-api-');
 function caught(fn: () => unknown): ReftableError {
   try {
     fn();

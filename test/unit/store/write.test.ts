@@ -4,11 +4,10 @@
  * injected I/O errors (disk full, read-only directory): stack untouched, no lock, no temp file.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { A, B, env, scratchRepos } from './scratch';
 import { ReftableError } from '../../../src/engine/errors';
-import { initRepository } from '../../../src/store/init';
 import { setFaultInjector } from '../../../src/store/lock';
 import { normalizeReflogMessage, parseExpiryDate, parseGitDate, EXPIRE_ALL } from '../../../src/store/reflog-policy';
 import { checkWritableRefname, refnameProblem } from '../../../src/store/refname';
@@ -17,16 +16,7 @@ import { applyTransaction } from '../../../src/store/transaction';
 import { parseUpdateStdin } from '../../../src/store/update-stdin';
 import { packRefs } from '../../../src/store/compaction';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-write-unit-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const A = 'a'.repeat(40);
-const B = 'b'.repeat(40);
-const env = { GIT_COMMITTER_NAME: 'C', GIT_COMMITTER_EMAIL: 'c@x', GIT_COMMITTER_DATE: '1700000000 -0800', GIT_TEST_REFTABLE_AUTOCOMPACTION: 'false' };
-
-function repo(name: string) {
-  initRepository(path.join(tmp, name));
-  return discoverRepository(path.join(tmp, name));
-}
+const { tmp, repo } = scratchRepos('rt-write-unit-');
 function code(fn: () => unknown): string | undefined {
   try {
     fn();
