@@ -31,6 +31,20 @@ function totalBytes(stack: LoadedStack): number {
 }
 
 /**
+ * Take `<table>.lock` of names[last] down to names[first], newest first as git does, adding
+ * each to `held`; the index of the first table someone else holds locked, or -1 for all.
+ */
+function lockTables(dir: string, names: readonly string[], first: number, last: number, held: LockFile[]): number {
+  for (let i = last; i >= first; i--) {
+    const l = LockFile.tryAcquire(path.join(dir, names[i]));
+    if (!l) return i;
+    l.closeFd();
+    held.push(l);
+  }
+  return -1;
+}
+
+/**
  * Compact the inclusive range [first, last] of the stack in `dir` as it is under the lock.
  * `choose` picks the range from the fresh stack (undefined = nothing to do).
  */
@@ -48,18 +62,13 @@ function compactRange(
     if (!range || range.start >= range.end) return base;
     let first = range.start;
     const last = range.end;
-    for (let i = last; i >= first; i--) {
-      const l = LockFile.tryAcquire(path.join(dir, stack.names[i]));
-      if (!l) {
-        // Someone is compacting older tables: in auto mode settle for the newer ones we hold.
-        if (bestEffort && last - i >= 2) {
-          first = i + 1;
-          break;
-        }
-        throw lockError(path.join(dir, `${stack.names[i]}.lock`), `table ${stack.names[i]} for compaction`);
+    const busy = lockTables(dir, stack.names, first, last, tableLocks);
+    if (busy >= 0) {
+      // Someone is compacting older tables: in auto mode settle for the newer ones we hold.
+      if (!bestEffort || last - busy < 2) {
+        throw lockError(path.join(dir, `${stack.names[busy]}.lock`), `table ${stack.names[busy]} for compaction`);
       }
-      l.closeFd();
-      tableLocks.push(l);
+      first = busy + 1;
     }
     listLock.rollback();
     listLock = undefined;
@@ -138,12 +147,7 @@ export function commitFolded(
   const tableLocks: LockFile[] = [];
   let written: string | undefined;
   try {
-    for (let i = n - 1; i >= 0; i--) {
-      const l = LockFile.tryAcquire(path.join(dir, stack.names[i]));
-      if (!l) return undefined;
-      l.closeFd();
-      tableLocks.push(l);
-    }
+    if (lockTables(dir, stack.names, 0, n - 1, tableLocks) >= 0) return undefined;
     const bytes = compactTables(stack.tables, {
       hash: info.hash, blockSize: settings.blockSize, restartInterval: settings.restartInterval,
       indexObjects: settings.indexObjects, dropDeletions: true,
