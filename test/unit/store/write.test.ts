@@ -86,6 +86,44 @@ describe('update-ref --stdin parser', () => {
       expect((err as ReftableError).message, input).toMatch(re);
     }
   });
+  it('parses bulk lines in place exactly as the general parser does, errors included', () => {
+    const Z = '0'.repeat(40);
+    const lines = [
+      `create refs/heads/a ${A}`, `create refs/heads/a ${A.toUpperCase()}`, `create refs/heads/a ${Z}`, `create refs/heads/a`, `create refs/heads/a `,
+      `create refs/heads/a ${A} ${B}`, `create refs/heads/a ${A} `, `create refs/heads/a ${A}\r`, `create refs/heads/a\t${A}`, `create  refs/heads/a ${A}`,
+      `create "refs/heads/a" ${A}`, `create refs/heads/a..b ${A}`, `create refs/heads/ü ${A}`, `create HEAD ${A}`, `create refs/heads/a ${A.slice(1)}`,
+      `create refs/heads/a ${A}0`, `create refs/heads/a g${A.slice(1)}`, 'create ', 'create',
+      `update refs/heads/a ${A}`, `update refs/heads/a ${A} ${B}`, `update refs/heads/a ${Z}`, `update refs/heads/a ${Z} ${B}`, `update refs/heads/a ${A} ${Z}`,
+      `update refs/heads/a ${A} ${B.toUpperCase()}`, `update refs/heads/a ${A} ${B} ${B}`, `update refs/heads/a ${A}  ${B}`, `update refs/heads/a  ${A}`, 'update refs/heads/a',
+      'delete refs/heads/a', `delete refs/heads/a ${B}`, `delete refs/heads/a ${Z}`, 'delete refs/heads/a ', `delete refs/heads/a ${B} ${B}`, 'delete "refs/heads/a"',
+      'option no-deref', 'start', 'prepare', 'commit', 'abort', 'verify refs/heads/a', '', ' create refs/heads/a', 'created refs/heads/a',
+    ];
+    const opts = { hexLength: 40 };
+    const outcome = (input: string, generalOnly: boolean) => {
+      try {
+        return { ok: parseUpdateStdin(input, { ...opts, generalOnly }) };
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    };
+    let compared = 0;
+    let withUpdates = 0;
+    // Every line alone, after `option no-deref`, inside start…commit and after prepare, and every pair.
+    const inputs = [
+      ...lines.map((l) => `${l}\n`), ...lines.map((l) => l), ...lines.map((l) => `option no-deref\n${l}\n`),
+      ...lines.map((l) => `start\n${l}\ncommit\n`), ...lines.map((l) => `start\nprepare\n${l}\n`),
+      ...lines.flatMap((a) => lines.slice(0, 25).map((b) => `${a}\n${b}\n`)),
+    ];
+    for (const input of inputs) {
+      const general = outcome(input, true);
+      const quick = outcome(input, false);
+      expect(quick, JSON.stringify(input)).toEqual(general);
+      compared++;
+      if (general.ok?.some((t) => t.updates.length > 0)) withUpdates++;
+    }
+    expect(compared).toBeGreaterThan(1000);
+    expect(withUpdates).toBeGreaterThan(100);
+  });
 });
 
 describe('reflog policy', () => {
