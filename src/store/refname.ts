@@ -107,7 +107,8 @@ export function checkSymrefTarget(name: string, target: string): void {
 /**
  * Directory/file conflict check (refs.c refs_verify_refname_available): no existing ref may be
  * a leading directory of `name`, nor may any exist below `name/`; the same against other names
- * of the transaction (`extras`). Names in `skip` are ignored (the old name of a rename).
+ * of the transaction (`extras`; `extrasBelow(name)`, when given, lists those below `name/` in
+ * order). Names in `skip` are ignored (the old name of a rename).
  */
 export function checkRefnameAvailable(
   name: string,
@@ -115,7 +116,7 @@ export function checkRefnameAvailable(
   namesBelow: (prefix: string) => Iterable<string>,
   extras: ReadonlySet<string>,
   skip: ReadonlySet<string> = new Set(),
-  extrasBelow?: (prefix: string) => Iterable<string>,
+  extrasBelow?: (name: string) => Iterable<string>,
 ): void {
   let slash = name.indexOf('/');
   while (slash >= 0) {
@@ -131,7 +132,7 @@ export function checkRefnameAvailable(
     if (!skip.has(below)) throw conflict(`'${below}' exists; cannot create '${name}'`, name, below);
   }
   // Large transactions pass a sorted lookup; scanning the set is fine for small ones.
-  const below = extrasBelow ? extrasBelow(prefix) : [...extras].filter((e) => e.startsWith(prefix)).sort();
+  const below = extrasBelow ? extrasBelow(name) : [...extras].filter((e) => e.startsWith(prefix)).sort();
   for (const e of below) {
     if (!skip.has(e)) throw conflict(`cannot process '${name}' and '${e}' at the same time`, name, e);
   }

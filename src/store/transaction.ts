@@ -10,7 +10,7 @@ import { bytesEqual, compareBytes, isZero, text, toHex, utf8 } from '../engine/b
 import { ErrorCode, ReftableError } from '../engine/errors.js';
 import { LogValueType, RefValueType } from '../engine/format.js';
 import type { LogRecord, RefRecord } from '../engine/record.js';
-import { writeTable } from '../engine/writer.js';
+import { cleanLogMessage, writeTable } from '../engine/writer.js';
 import type { CompactionResult, RefUpdate, RepositoryInfo, TransactionOptions, TransactionResult } from './api.js';
 import { AddResult, WriteSettings, addTable, writeSettings, writeTableFile } from './add-table.js';
 import { LockFile, unlinkQuietly } from './lock.js';
@@ -136,8 +136,6 @@ interface Update {
   at?: StackPlace;
   /** The name as stored in that stack, when it is not `refname` (`main-worktree/HEAD`). */
   stored?: string;
-  /** The stored name as bytes, computed once. */
-  key?: Uint8Array;
 }
 
 /** A stack directory, without a ref name: one object per stack, not per update. */
@@ -161,8 +159,12 @@ function storedName(info: RepositoryInfo, u: Update): string {
   return u.stored ?? u.refname;
 }
 
+/**
+ * The stored name as bytes, made afresh for each use (lookup, ref record, log record): held
+ * per update, a million-ref transaction kept a million typed-array objects alive.
+ */
 function keyOf(info: RepositoryInfo, u: Update): Uint8Array {
-  return (u.key ??= nameBytes(storedName(info, u)));
+  return nameBytes(storedName(info, u));
 }
 
 /**
@@ -204,7 +206,7 @@ function toModel(u: StoreUpdate, size: number, zero: Uint8Array, msg: Uint8Array
   const m: Update = {
     refname: u.name, haveNew: false, haveOld: false, noDeref: !!u.noDeref, logOnly: false, viaHead: false, forceReflog,
     newOid: zero, oldOid: zero, newPeeled: undefined, newTarget: undefined, oldTarget: undefined,
-    msg, isSymref: false, current: zero, parent: undefined, at: undefined, stored: undefined, key: undefined,
+    msg, isSymref: false, current: zero, parent: undefined, at: undefined, stored: undefined,
   };
   const oid = (h: string, what: string) => oidBytes(h, size, `${u.name}: ${what}`);
   switch (u.op) {
@@ -304,7 +306,7 @@ function survey(view: View, input: Update[]): { records: (RefRecord | undefined)
     const r = lookup.get(key);
     records[i] = r;
     if (!r) {
-      const prefix = new Uint8Array(key.length + 1);
+      const prefix = smallBytes(key.length + 1);
       prefix.set(key);
       prefix[key.length] = SLASH;
       firstBelow[i] = lookup.firstWithPrefix(prefix) ?? null;
@@ -352,9 +354,18 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
   const addDirs = (n: string) => {
     for (let s = n.indexOf('/'); s >= 0; s = n.indexOf('/', s + 1)) dirsOfNames.add(n.slice(0, s));
   };
-  for (const n of sortedNames) addDirs(n);
-  const extrasBelow = (prefix: string): string[] => {
-    if (!dirsOfNames.has(prefix.slice(0, -1))) return [];
+  // Sorted names in the same directory as the one before add nothing new: skip them without
+  // slicing (a bulk update is mostly siblings).
+  let lastDir = '';
+  for (const n of sortedNames) {
+    if (lastDir !== '' && n.startsWith(lastDir) && n.indexOf('/', lastDir.length) < 0) continue;
+    addDirs(n);
+    const d = n.lastIndexOf('/');
+    lastDir = d < 0 ? '' : n.slice(0, d + 1);
+  }
+  const extrasBelow = (name: string): string[] => {
+    if (!dirsOfNames.has(name)) return [];
+    const prefix = `${name}/`;
     let lo = 0;
     let hi = sortedNames.length;
     while (lo < hi) {
@@ -380,7 +391,7 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
       if (affected.has('HEAD')) {
         throw new ReftableError(ErrorCode.Usage, `multiple updates for 'HEAD' (including one via its referent '${u.refname}') are not allowed`, { data: { ref: 'HEAD' } });
       }
-      const h: Update = { ...u, refname: 'HEAD', logOnly: true, noDeref: true, isSymref: false, current: u.current, parent: undefined, newTarget: undefined, oldTarget: undefined, at: undefined, stored: undefined, key: undefined };
+      const h: Update = { ...u, refname: 'HEAD', logOnly: true, noDeref: true, isSymref: false, current: u.current, parent: undefined, newTarget: undefined, oldTarget: undefined, at: undefined, stored: undefined };
       all.push(h);
       affected.add('HEAD');
       late.add('HEAD');
@@ -419,7 +430,7 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
       } else {
         const derived: Update = {
           ...u, refname: referent, viaHead: u.viaHead || storedName(info, u) === 'HEAD', isSymref: false, parent: u,
-          current: zero, at: undefined, stored: undefined, key: undefined,
+          current: zero, at: undefined, stored: undefined,
         };
         if (u.newTarget !== undefined) derived.newOid = zero;
         if (u.oldTarget !== undefined) derived.oldOid = zero;
@@ -511,7 +522,8 @@ function sortByKey(info: RepositoryInfo, updates: Update[]): Update[] {
       return x < y ? -1 : x > y ? 1 : 0;
     });
   } else {
-    sorted.sort((a, b) => compareBytes(keyOf(info, a), keyOf(info, b)));
+    const keys = new Map(updates.map((u) => [u, keyOf(info, u)]));
+    sorted.sort((a, b) => compareBytes(keys.get(a)!, keys.get(b)!));
   }
   return sorted;
 }
@@ -610,6 +622,15 @@ function logTombstoneBytes(name: Uint8Array, ui: number, size: number): LogRecor
   return { kind: 'log', name, updateIndex: ui, valueType: LogValueType.Deletion, old: z, new: z, committerName: e, email: e, time: 0, tz: 0, message: e };
 }
 
+/**
+ * The reflog message of every entry a transaction writes, already in the form the writer
+ * stores (LF-terminated): it would otherwise make a terminated copy, and a record holding
+ * it, for each of a million entries.
+ */
+function logMessage(message: string | undefined, blockSize: number): Uint8Array {
+  return cleanLogMessage(normalizeReflogMessage(message, blockSize));
+}
+
 /** Options beyond the shared contract. */
 export interface StoreTransactionOptions extends TransactionOptions {
   /** Check everything under the lock but write nothing (`prepare` without `commit`). */
@@ -667,7 +688,7 @@ export function applyTransaction(db: RepoLike, updates: StoreUpdate[], opts: Sto
   if (opts.message !== undefined && opts.message === '') {
     throw new ReftableError(ErrorCode.Usage, 'Refusing to perform update with empty message.');
   }
-  const msg = normalizeReflogMessage(opts.message, settings.blockSize);
+  const msg = logMessage(opts.message, settings.blockSize);
   for (const u of updates) checkWritableRefname(u.name);
   const zero = new Uint8Array(info.hash.size);
   const model = updates.map((u) => toModel(u, info.hash.size, zero, msg, !!opts.createReflog));
@@ -799,7 +820,7 @@ function renameOrCopy(db: RepoLike, oldName: string, newName: string, deleteOld:
   const settings = writeSettings(info.config, env);
   checkWritableRefname(oldName);
   checkWritableRefname(newName);
-  const msg = normalizeReflogMessage(opts.message, settings.blockSize);
+  const msg = logMessage(opts.message, settings.blockSize);
   const who = committerOf(info, { ...opts, env });
   const at = stackFor(info, newName);
   const oldAt = stackFor(info, oldName);
