@@ -112,30 +112,73 @@ class View {
 
 // ---- the update model (git's struct ref_update) -------------------------------------------
 
-interface Update {
-  refname: string;
-  haveNew: boolean;
-  haveOld: boolean;
-  noDeref: boolean;
-  logOnly: boolean;
-  viaHead: boolean;
-  forceReflog: boolean;
-  newOid: Uint8Array;
-  oldOid: Uint8Array;
-  newPeeled?: Uint8Array;
-  newTarget?: string;
-  oldTarget?: string;
-  msg: Uint8Array;
-  /** Set while preparing: the ref was a symref when read. */
-  isSymref: boolean;
-  /** The value seen when preparing (resolved for symrefs), zero when missing. */
-  current: Uint8Array;
-  /** The name the update was derived from (for messages). */
-  parent?: Update;
+const HAVE_NEW = 1;
+const HAVE_OLD = 2;
+const NO_DEREF = 4;
+const LOG_ONLY = 8;
+const VIA_HEAD = 16;
+const FORCE_REFLOG = 32;
+const IS_SYMREF = 64;
+
+/**
+ * One update as git's transaction sees it. A million-ref transaction holds a million of these,
+ * so the common part is seven fields with the flags packed in one number (behind accessors),
+ * and the fields only symref and peeled updates use are own properties only of those.
+ */
+class Update {
+  flags = 0;
   /** Which stack the name lives in (shared by every update of that stack), computed once. */
-  at?: StackPlace;
-  /** The name as stored in that stack, when it is not `refname` (`main-worktree/HEAD`). */
-  stored?: string;
+  at: StackPlace | undefined = undefined;
+  declare newPeeled?: Uint8Array;
+  declare newTarget?: string;
+  declare oldTarget?: string;
+  /** The name the update was derived from (for messages). */
+  declare parent?: Update;
+  /** The name as stored in its stack, when it is not `refname` (`main-worktree/HEAD`). */
+  declare stored?: string;
+
+  constructor(
+    public refname: string,
+    public newOid: Uint8Array,
+    public oldOid: Uint8Array,
+    public msg: Uint8Array,
+    /** The value seen when preparing (resolved for symrefs), zero when missing. */
+    public current: Uint8Array,
+  ) {}
+
+  private flag(bit: number, on: boolean): void {
+    this.flags = on ? this.flags | bit : this.flags & ~bit;
+  }
+  get haveNew(): boolean { return (this.flags & HAVE_NEW) !== 0; }
+  set haveNew(v: boolean) { this.flag(HAVE_NEW, v); }
+  get haveOld(): boolean { return (this.flags & HAVE_OLD) !== 0; }
+  set haveOld(v: boolean) { this.flag(HAVE_OLD, v); }
+  get noDeref(): boolean { return (this.flags & NO_DEREF) !== 0; }
+  set noDeref(v: boolean) { this.flag(NO_DEREF, v); }
+  get logOnly(): boolean { return (this.flags & LOG_ONLY) !== 0; }
+  set logOnly(v: boolean) { this.flag(LOG_ONLY, v); }
+  get viaHead(): boolean { return (this.flags & VIA_HEAD) !== 0; }
+  set viaHead(v: boolean) { this.flag(VIA_HEAD, v); }
+  get forceReflog(): boolean { return (this.flags & FORCE_REFLOG) !== 0; }
+  /** Set while preparing: the ref was a symref when read. */
+  get isSymref(): boolean { return (this.flags & IS_SYMREF) !== 0; }
+  set isSymref(v: boolean) { this.flag(IS_SYMREF, v); }
+
+  /**
+   * The same update under another name: flags, values and message; the symref fields and
+   * the parent only with `links` (a symref's referent keeps them, HEAD's log-only copy not).
+   */
+  copyAs(refname: string, current: Uint8Array, links: boolean): Update {
+    const c = new Update(refname, this.newOid, this.oldOid, this.msg, current);
+    c.flags = this.flags;
+    if (this.newPeeled !== undefined) c.newPeeled = this.newPeeled;
+    if (links) {
+      if (this.newTarget !== undefined) c.newTarget = this.newTarget;
+      if (this.oldTarget !== undefined) c.oldTarget = this.oldTarget;
+      if (this.parent !== undefined) c.parent = this.parent;
+    }
+    return c;
+  }
 }
 
 /** A stack directory, without a ref name: one object per stack, not per update. */
@@ -201,13 +244,10 @@ function oidBytes(hex: string, size: number, what: string): Uint8Array {
   return b;
 }
 
-/** The git update for one RefUpdate; built field by field (no spreads: it runs per ref). */
+/** The git update for one RefUpdate. */
 function toModel(u: StoreUpdate, size: number, zero: Uint8Array, msg: Uint8Array, forceReflog: boolean): Update {
-  const m: Update = {
-    refname: u.name, haveNew: false, haveOld: false, noDeref: !!u.noDeref, logOnly: false, viaHead: false, forceReflog,
-    newOid: zero, oldOid: zero, newPeeled: undefined, newTarget: undefined, oldTarget: undefined,
-    msg, isSymref: false, current: zero, parent: undefined, at: undefined, stored: undefined,
-  };
+  const m = new Update(u.name, zero, zero, msg, zero);
+  m.flags = (u.noDeref ? NO_DEREF : 0) | (forceReflog ? FORCE_REFLOG : 0);
   const oid = (h: string, what: string) => oidBytes(h, size, `${u.name}: ${what}`);
   switch (u.op) {
     case 'create':
@@ -391,7 +431,10 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
       if (affected.has('HEAD')) {
         throw new ReftableError(ErrorCode.Usage, `multiple updates for 'HEAD' (including one via its referent '${u.refname}') are not allowed`, { data: { ref: 'HEAD' } });
       }
-      const h: Update = { ...u, refname: 'HEAD', logOnly: true, noDeref: true, isSymref: false, current: u.current, parent: undefined, newTarget: undefined, oldTarget: undefined, at: undefined, stored: undefined };
+      const h = u.copyAs('HEAD', u.current, false);
+      h.logOnly = true;
+      h.noDeref = true;
+      h.isSymref = false;
       all.push(h);
       affected.add('HEAD');
       late.add('HEAD');
@@ -428,10 +471,10 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
       if (u.noDeref) {
         if (u.haveOld && !resolved) throw expectation(`cannot lock ref '${u.refname}': error reading reference`, u.refname);
       } else {
-        const derived: Update = {
-          ...u, refname: referent, viaHead: u.viaHead || storedName(info, u) === 'HEAD', isSymref: false, parent: u,
-          current: zero, at: undefined, stored: undefined,
-        };
+        const derived = u.copyAs(referent, zero, true);
+        derived.viaHead = u.viaHead || storedName(info, u) === 'HEAD';
+        derived.isSymref = false;
+        derived.parent = u;
         if (u.newTarget !== undefined) derived.newOid = zero;
         if (u.oldTarget !== undefined) derived.oldOid = zero;
         u.logOnly = true;
@@ -716,7 +759,7 @@ export function applyTransaction(db: RepoLike, updates: StoreUpdate[], opts: Sto
     }
     const committed: { stack: string; table: string; refs: string[] }[] = [];
     const ui = withLockedStacks(info, settings, [...initial.values()], (view, fresh, locks) => {
-      const queued = prepare(view, model.map((u) => ({ ...u })));
+      const queued = prepare(view, model.map((u) => u.copyAs(u.refname, u.current, true)));
       const touched = [...queued.values()].map((q) => q.at);
       const first = fresh.values().next().value?.nextUpdateIndex ?? 0;
       if (opts.dryRun || touched.some((t) => !locks.has(t.stack))) return { result: first, touched };
