@@ -104,6 +104,9 @@ export function checkSymrefTarget(name: string, target: string): void {
   }
 }
 
+/** Names a check can ask about: a Set, or a transaction's sorted names. */
+export type NameSet = { has(name: string): boolean } & Iterable<string>;
+
 /**
  * Directory/file conflict check (refs.c refs_verify_refname_available): no existing ref may be
  * a leading directory of `name`, nor may any exist below `name/`; the same against other names
@@ -114,10 +117,20 @@ export function checkRefnameAvailable(
   name: string,
   exists: (n: string) => boolean,
   namesBelow: (prefix: string) => Iterable<string>,
-  extras: ReadonlySet<string>,
+  extras: NameSet,
   skip: ReadonlySet<string> = new Set(),
   extrasBelow?: (name: string) => Iterable<string>,
 ): void {
+  checkLeadingDirs(name, exists, extras, skip);
+  checkNothingBelow(name, namesBelow, extras, skip, extrasBelow);
+}
+
+/**
+ * The first half of checkRefnameAvailable: no leading directory of `name` is a ref or another
+ * name of the transaction. The outcome depends only on the directories, so names in one
+ * directory share it.
+ */
+export function checkLeadingDirs(name: string, exists: (n: string) => boolean, extras: NameSet, skip: ReadonlySet<string>): void {
   let slash = name.indexOf('/');
   while (slash >= 0) {
     const dir = name.slice(0, slash);
@@ -127,6 +140,16 @@ export function checkRefnameAvailable(
     }
     slash = name.indexOf('/', slash + 1);
   }
+}
+
+/** The second half: nothing below `name/`, neither a ref nor a name of the transaction. */
+export function checkNothingBelow(
+  name: string,
+  namesBelow: (prefix: string) => Iterable<string>,
+  extras: NameSet,
+  skip: ReadonlySet<string>,
+  extrasBelow?: (name: string) => Iterable<string>,
+): void {
   const prefix = `${name}/`;
   for (const below of namesBelow(prefix)) {
     if (!skip.has(below)) throw conflict(`'${below}' exists; cannot create '${name}'`, name, below);

@@ -15,7 +15,8 @@ import type { CompactionResult, RefUpdate, RepositoryInfo, TransactionOptions, T
 import { AddResult, WriteSettings, addTable, writeSettings, writeTableFile } from './add-table.js';
 import { LockFile, unlinkQuietly } from './lock.js';
 import { Committer, committerIdentity, logAllRefUpdates, normalizeReflogMessage, shouldAutocreateReflog } from './reflog-policy.js';
-import { checkRefnameAvailable, checkSymrefTarget, checkWritableRefname } from './refname.js';
+import { checkLeadingDirs, checkNothingBelow, checkRefnameAvailable, checkSymrefTarget, checkWritableRefname } from './refname.js';
+import { TransactionNames } from './transaction-names.js';
 import { LoadedStack, RepoLike, StackRef, commitTablesList, loadStack, repoInfoOf, stackFor } from './tables-list.js';
 import { autoCompactAfterCommit, commitFolded } from './compaction.js';
 import type { PendingRecords } from '../engine/compact.js';
@@ -327,15 +328,13 @@ const SLASH = 0x2f;
 
 /**
  * The stack's record of every input update and, for the directory/file check, the first live
- * name below `name/`, found in one pass in name order per stack (ref-lookup.ts). `below` is
+ * name below `name/`, found in one pass in name order (`order`: input indexes) per stack
+ * (ref-lookup.ts). `below` is
  * asked only for names that do not exist, so it is filled lazily but still in name order for
  * sorted input.
  */
-function survey(view: View, input: Update[]): { records: (RefRecord | undefined)[]; below: (i: number) => string[] } {
+function survey(view: View, input: Update[], order: readonly number[]): { records: (RefRecord | undefined)[]; below: (i: number) => string[] } {
   const info = view.info;
-  const order = input.map((_, i) => i);
-  const names = input.map((u) => u.refname);
-  order.sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
   const records: (RefRecord | undefined)[] = new Array(input.length);
   const firstBelow: (string | null | undefined)[] = new Array(input.length);
   for (const i of order) {
@@ -372,11 +371,7 @@ function survey(view: View, input: Update[]): { records: (RefRecord | undefined)
 function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; updates: Update[] }> {
   const info = view.info;
   const all = [...input];
-  const affected = new Set<string>();
-  for (const u of all) {
-    if (affected.has(u.refname)) throw new ReftableError(ErrorCode.Usage, `multiple updates for ref '${u.refname}' not allowed`, { data: { ref: u.refname } });
-    affected.add(u.refname);
-  }
+  const names = new TransactionNames(input.map((u) => u.refname));
   const queued = new Map<string, { at: StackPlace; updates: Update[] }>();
   const zero = new Uint8Array(info.hash.size);
   const queue = (u: Update) => {
@@ -385,40 +380,11 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
     if (!q) queued.set(at.stack, (q = { at, updates: [] }));
     q.updates.push(u);
   };
-  // Sorted names of the transaction for the D/F check of large transactions (200 000 refs).
-  const sortedNames = [...affected].sort();
-  const late = new Set<string>();
-  // Leading directories of the transaction's names: most names have nothing below them, and
-  // one set lookup says so without the binary search.
-  const dirsOfNames = new Set<string>();
-  const addDirs = (n: string) => {
-    for (let s = n.indexOf('/'); s >= 0; s = n.indexOf('/', s + 1)) dirsOfNames.add(n.slice(0, s));
-  };
-  // Sorted names in the same directory as the one before add nothing new: skip them without
-  // slicing (a bulk update is mostly siblings).
-  let lastDir = '';
-  for (const n of sortedNames) {
-    if (lastDir !== '' && n.startsWith(lastDir) && n.indexOf('/', lastDir.length) < 0) continue;
-    addDirs(n);
-    const d = n.lastIndexOf('/');
-    lastDir = d < 0 ? '' : n.slice(0, d + 1);
-  }
-  const extrasBelow = (name: string): string[] => {
-    if (!dirsOfNames.has(name)) return [];
-    const prefix = `${name}/`;
-    let lo = 0;
-    let hi = sortedNames.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sortedNames[mid] < prefix) lo = mid + 1;
-      else hi = mid;
-    }
-    const out: string[] = [];
-    for (let i = lo; i < sortedNames.length && sortedNames[i].startsWith(prefix); i++) out.push(sortedNames[i]);
-    for (const n of late) if (n.startsWith(prefix)) out.push(n);
-    return out;
-  };
-  const known = survey(view, input);
+  const extrasBelow = (name: string) => names.below(name);
+  // Names directly in this directory passed the leading-directory check (at names.generation).
+  let cleanDir = '';
+  let cleanGeneration = -1;
+  const known = survey(view, input, names.order);
   const exists = (n: string) => view.dirExists(n);
   const head = view.raw('HEAD');
   const headTarget = head?.valueType === RefValueType.Symref ? text(head.target!) : undefined;
@@ -428,7 +394,7 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
     const at = placeOf(info, u);
 
     if (headTarget !== undefined && !u.logOnly && !u.viaHead && storedName(info, u) === headTarget) {
-      if (affected.has('HEAD')) {
+      if (names.has('HEAD')) {
         throw new ReftableError(ErrorCode.Usage, `multiple updates for 'HEAD' (including one via its referent '${u.refname}') are not allowed`, { data: { ref: 'HEAD' } });
       }
       const h = u.copyAs('HEAD', u.current, false);
@@ -436,9 +402,7 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
       h.noDeref = true;
       h.isSymref = false;
       all.push(h);
-      affected.add('HEAD');
-      late.add('HEAD');
-      addDirs('HEAD');
+      names.add('HEAD');
     }
 
     // Input updates were looked up in one sorted pass; derived ones (few) one by one.
@@ -454,7 +418,15 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
       const namesBelow = i < input.length
         ? () => known.below(i)
         : (p: string) => view.namesBelow(p);
-      checkRefnameAvailable(u.refname, exists, namesBelow, affected, NO_SKIP, extrasBelow);
+      // checkRefnameAvailable, with the leading directories checked once per directory.
+      const n = u.refname;
+      if (cleanGeneration !== names.generation || !n.startsWith(cleanDir) || n.indexOf('/', cleanDir.length) >= 0) {
+        checkLeadingDirs(n, exists, names, NO_SKIP);
+        const d = n.lastIndexOf('/');
+        cleanDir = n.slice(0, d + 1);
+        cleanGeneration = names.generation;
+      }
+      checkNothingBelow(n, namesBelow, names, NO_SKIP, extrasBelow);
       if (u.haveNew && !nullNew(u)) {
         u.current = current;
         queue(u);
@@ -480,12 +452,10 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
         u.logOnly = true;
         u.noDeref = true;
         u.haveOld = false;
-        if (affected.has(referent)) {
+        if (names.has(referent)) {
           throw new ReftableError(ErrorCode.Usage, `multiple updates for '${referent}' (including one via symref '${u.refname}') are not allowed`, { data: { ref: referent } });
         }
-        affected.add(referent);
-        late.add(referent);
-        addDirs(referent);
+        names.add(referent);
         all.push(derived);
       }
     }

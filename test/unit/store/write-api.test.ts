@@ -248,5 +248,17 @@ describe('large transactions: batched lookups', () => {
     ], { env }));
     expect(inTx.message).toContain("cannot process 'refs/heads/q/r' and 'refs/heads/q' at the same time");
     expect(listText(info)).toBe(before);
+    // A name the transaction adds while preparing (HEAD's unborn referent) conflicts with a later
+    // sibling of names already checked: the per-directory shortcut must not hide it.
+    applyTransaction(info, [{ op: 'symref-update', name: 'HEAD', target: 'refs/heads/u', noDeref: true }], { env });
+    const before2 = listText(info);
+    const viaHead = caught(() => applyTransaction(info, [
+      { op: 'create', name: 'refs/heads/u/w', oid: B },
+      { op: 'update', name: 'HEAD', oid: B },
+      { op: 'create', name: 'refs/heads/u/x', oid: B },
+    ], { env }));
+    expect(viaHead.code).toBe('REF_NAME');
+    expect(viaHead.message).toContain("cannot process 'refs/heads/u/x' and 'refs/heads/u' at the same time");
+    expect(listText(info)).toBe(before2);
   });
 });
