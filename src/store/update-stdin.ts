@@ -171,13 +171,13 @@ interface Records {
   next(): string;
   /** Records consumed so far. */
   readonly number: number;
-  /** Consume the next record if `parse` accepts it in place (LF form only). */
-  tryPlain<T>(parse: (text: string, start: number, end: number) => T | undefined): T | undefined;
+  /** Consume the next record if `parse` accepts its bytes in place (LF form only). */
+  tryPlain<T>(parse: (bytes: Buffer, start: number, end: number) => T | undefined): T | undefined;
 }
 
-function recordsOf(text: string, z: boolean): Records {
+function recordsOf(bytes: Buffer, z: boolean): Records {
   if (z) {
-    const all = text.split('\0');
+    const all = bytes.toString('utf8').split('\0');
     if (all.length > 0 && all[all.length - 1] === '') all.pop();
     let r = 0;
     return {
@@ -187,19 +187,20 @@ function recordsOf(text: string, z: boolean): Records {
       tryPlain: () => undefined,
     };
   }
-  // LF form: walked in place instead of split, so a million-line input is not first turned
-  // into a million strings.
+  // LF form: walked over the bytes, never decoded as a whole (a million-line input is a
+  // 70 MB string otherwise) nor split into a string per line. LF never occurs inside a UTF-8
+  // sequence, so decoding a line alone gives what decoding all and splitting would.
   let pos = 0;
   let n = 0;
   const endOf = () => {
-    const e = text.indexOf('\n', pos);
-    return e < 0 ? text.length : e;
+    const e = bytes.indexOf(LF, pos);
+    return e < 0 ? bytes.length : e;
   };
   return {
-    done: () => pos >= text.length,
+    done: () => pos >= bytes.length,
     next: () => {
       const e = endOf();
-      const rec = text.slice(pos, e);
+      const rec = bytes.toString('utf8', pos, e);
       pos = e + 1;
       n++;
       return rec;
@@ -207,7 +208,7 @@ function recordsOf(text: string, z: boolean): Records {
     get number() { return n; },
     tryPlain: (parse) => {
       const e = endOf();
-      const v = parse(text, pos, e);
+      const v = parse(bytes, pos, e);
       if (v !== undefined) {
         pos = e + 1;
         n++;
@@ -217,24 +218,36 @@ function recordsOf(text: string, z: boolean): Records {
   };
 }
 
-const CREATE = 'create ';
-const UPDATE = 'update ';
-const DELETE = 'delete ';
+const LF = 0x0a;
+const SP = 0x20;
+const QUOTE = 0x22;
+const CREATE = Buffer.from('create ');
+const UPDATE = Buffer.from('update ');
+const DELETE = Buffer.from('delete ');
 
-/**
- * Lower-case hex of exactly `length` digits at text[start, end), or undefined. A slice of the
- * input when it is already lower case, so a bulk update holds no copy of its ids.
- */
-function plainHex(text: string, start: number, end: number, length: number): string | undefined {
+function startsWithAt(bytes: Buffer, word: Buffer, at: number, end: number): boolean {
+  if (end - at < word.length) return false;
+  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word[i]) return false;
+  return true;
+}
+
+/** bytes.indexOf(SP) within [from, end), or end. */
+function spaceOrEnd(bytes: Buffer, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (bytes[i] === SP) return i;
+  return end;
+}
+
+/** Lower-case hex of exactly `length` digits at bytes[start, end), or undefined. */
+function plainHex(bytes: Buffer, start: number, end: number, length: number): string | undefined {
   if (end - start !== length) return undefined;
   let upper = false;
   for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i];
     if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
     if (c >= 65 && c <= 70) upper = true;
     else return undefined;
   }
-  const v = text.slice(start, end);
+  const v = bytes.toString('latin1', start, end);
   return upper ? v.toLowerCase() : v;
 }
 
@@ -249,30 +262,34 @@ function isZeroAt(s: string): boolean {
  * parser makes of them. Anything else (including every malformed line) returns undefined and
  * goes the general way, which also names the problem.
  */
-function plainUpdate(text: string, start: number, end: number, hex: number, noDeref: boolean): StdinUpdate | undefined {
+function plainUpdate(bytes: Buffer, start: number, end: number, hex: number, noDeref: boolean): StdinUpdate | undefined {
   let op: 'create' | 'update' | 'delete';
-  if (text.startsWith(CREATE, start)) op = 'create';
-  else if (text.startsWith(UPDATE, start)) op = 'update';
-  else if (text.startsWith(DELETE, start)) op = 'delete';
+  if (startsWithAt(bytes, CREATE, start, end)) op = 'create';
+  else if (startsWithAt(bytes, UPDATE, start, end)) op = 'update';
+  else if (startsWithAt(bytes, DELETE, start, end)) op = 'delete';
   else return undefined;
   const refStart = start + CREATE.length;
-  if (refStart >= end || text.charCodeAt(refStart) === 34 /* " */) return undefined;
-  let refEnd = text.indexOf(' ', refStart);
-  if (refEnd < 0 || refEnd > end) refEnd = end;
+  if (refStart >= end || bytes[refStart] === QUOTE) return undefined;
+  let refEnd = refStart;
+  let ascii = true;
+  for (; refEnd < end; refEnd++) {
+    const c = bytes[refEnd];
+    if (c === SP) break;
+    if (c >= 0x80) ascii = false;
+  }
   if (refEnd === refStart) return undefined;
-  const name = text.slice(refStart, refEnd);
+  const name = bytes.toString(ascii ? 'latin1' : 'utf8', refStart, refEnd);
   // Tab and CR end an argument in the general parser; a name holding one is refused anyway.
   if (refnameProblem(name, { allowOneLevel: true }) !== undefined) return undefined;
   // Up to two ids, each after one SP, then the end of the line.
   let a: string | undefined;
   let b: string | undefined;
   if (refEnd < end) {
-    let e = text.indexOf(' ', refEnd + 1);
-    if (e < 0 || e > end) e = end;
-    a = plainHex(text, refEnd + 1, e, hex);
+    const e = spaceOrEnd(bytes, refEnd + 1, end);
+    a = plainHex(bytes, refEnd + 1, e, hex);
     if (a === undefined) return undefined;
     if (e < end) {
-      b = plainHex(text, e + 1, end, hex);
+      b = plainHex(bytes, e + 1, end, hex);
       if (b === undefined) return undefined;
     }
   }
@@ -300,11 +317,11 @@ function plainUpdate(text: string, start: number, end: number, hex: number, noDe
 
 /** Parse the whole input into transactions (git allows several start…commit blocks). */
 export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions): ParsedTransaction[] {
-  // Decoded in place: a million-line input is 60 MB, not worth a copy before decoding.
-  const text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
+  // A view of the caller's bytes, not a copy: a million-line input is 70 MB.
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const z = !!opts.z;
   const hex = opts.hexLength;
-  const records = recordsOf(text, z);
+  const records = recordsOf(bytes, z);
 
   const out: ParsedTransaction[] = [];
   let cur: ParsedTransaction = { updates: [], end: 'commit', prepared: false, reports: [] };
@@ -314,7 +331,7 @@ export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions)
   while (!records.done()) {
     const lineNo = records.number + 1;
     if (quick && (state === 'open' || state === 'started')) {
-      const u = records.tryPlain((t, start, end) => plainUpdate(t, start, end, hex, noDeref));
+      const u = records.tryPlain((b, start, end) => plainUpdate(b, start, end, hex, noDeref));
       if (u) {
         cur.updates.push(u);
         noDeref = !!opts.noDeref;
