@@ -122,14 +122,73 @@ const FORCE_REFLOG = 32;
 const IS_SYMREF = 64;
 
 /**
+ * The object ids of one transaction's updates, packed in one growing byte array: a typed
+ * array per id is an object per update for the collector to copy and trace. The zero id has
+ * no slot (-1). Views handed out are for immediate use (they see the array of the moment).
+ */
+class OidSlots {
+  private bytes: Uint8Array;
+  private used = 0;
+  readonly zero: Uint8Array;
+
+  constructor(readonly size: number, expected: number) {
+    this.bytes = new Uint8Array(size * Math.max(4, expected));
+    this.zero = new Uint8Array(size);
+  }
+
+  private next(): number {
+    if (this.used + this.size > this.bytes.length) {
+      const bigger = new Uint8Array(this.bytes.length * 2);
+      bigger.set(this.bytes);
+      this.bytes = bigger;
+    }
+    return this.used;
+  }
+
+  /** The slot of a copy of `id`; -1 when it is zero. */
+  add(id: Uint8Array): number {
+    if (isZero(id)) return -1;
+    const at = this.next();
+    this.bytes.set(id, at);
+    this.used += this.size;
+    return at;
+  }
+
+  /** The slot of `hex` decoded (-1 when zero), or undefined when it is not a full hex id. */
+  addHex(hex: string): number | undefined {
+    if (hex.length !== this.size * 2) return undefined;
+    const at = this.next();
+    const slot = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + at, this.size);
+    if (!oidFromHexInto(hex, slot)) return undefined;
+    if (isZero(slot)) return -1;
+    this.used += this.size;
+    return at;
+  }
+
+  view(slot: number): Uint8Array {
+    return slot < 0 ? this.zero : new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + slot, this.size);
+  }
+
+  equals(slot: number, id: Uint8Array): boolean {
+    if (slot < 0) return isZero(id);
+    const b = this.bytes;
+    for (let i = 0; i < this.size; i++) if (b[slot + i] !== id[i]) return false;
+    return true;
+  }
+}
+
+/**
  * One update as git's transaction sees it. A million-ref transaction holds a million of these,
- * so the common part is seven fields with the flags packed in one number (behind accessors),
- * and the fields only symref and peeled updates use are own properties only of those.
+ * so the common part is a few fields: flags packed in one number and the new and old ids as
+ * slots of the transaction's OidSlots (all behind accessors); the fields only symref and
+ * peeled updates use are own properties only of those.
  */
 class Update {
   flags = 0;
   /** Which stack the name lives in (shared by every update of that stack), computed once. */
   at: StackPlace | undefined = undefined;
+  private newSlot = -1;
+  private oldSlot = -1;
   declare newPeeled?: Uint8Array;
   declare newTarget?: string;
   declare oldTarget?: string;
@@ -140,12 +199,28 @@ class Update {
 
   constructor(
     public refname: string,
-    public newOid: Uint8Array,
-    public oldOid: Uint8Array,
+    private readonly ids: OidSlots,
     public msg: Uint8Array,
     /** The value seen when preparing (resolved for symrefs), zero when missing. */
     public current: Uint8Array,
   ) {}
+
+  get newOid(): Uint8Array { return this.ids.view(this.newSlot); }
+  set newOid(v: Uint8Array) { this.newSlot = this.ids.add(v); }
+  get oldOid(): Uint8Array { return this.ids.view(this.oldSlot); }
+  set oldOid(v: Uint8Array) { this.oldSlot = this.ids.add(v); }
+  get newIsZero(): boolean { return this.newSlot < 0; }
+  get oldIsZero(): boolean { return this.oldSlot < 0; }
+  newEquals(id: Uint8Array): boolean { return this.ids.equals(this.newSlot, id); }
+  oldEquals(id: Uint8Array): boolean { return this.ids.equals(this.oldSlot, id); }
+
+  /** Parse `hex` as the new (or old) id; USAGE naming `what` when it is not a full hex id. */
+  setHex(which: 'new' | 'old', hex: string, what: string): void {
+    const slot = this.ids.addHex(hex);
+    if (slot === undefined) throw new ReftableError(ErrorCode.Usage, `${this.refname}: ${what}: '${hex}' is not a ${this.ids.size * 2}-digit hex object id`);
+    if (which === 'new') this.newSlot = slot;
+    else this.oldSlot = slot;
+  }
 
   private flag(bit: number, on: boolean): void {
     this.flags = on ? this.flags | bit : this.flags & ~bit;
@@ -170,8 +245,10 @@ class Update {
    * the parent only with `links` (a symref's referent keeps them, HEAD's log-only copy not).
    */
   copyAs(refname: string, current: Uint8Array, links: boolean): Update {
-    const c = new Update(refname, this.newOid, this.oldOid, this.msg, current);
+    const c = new Update(refname, this.ids, this.msg, current);
     c.flags = this.flags;
+    c.newSlot = this.newSlot;
+    c.oldSlot = this.oldSlot;
     if (this.newPeeled !== undefined) c.newPeeled = this.newPeeled;
     if (links) {
       if (this.newTarget !== undefined) c.newTarget = this.newTarget;
@@ -246,40 +323,37 @@ function oidBytes(hex: string, size: number, what: string): Uint8Array {
 }
 
 /** The git update for one RefUpdate. */
-function toModel(u: StoreUpdate, size: number, zero: Uint8Array, msg: Uint8Array, forceReflog: boolean): Update {
-  const m = new Update(u.name, zero, zero, msg, zero);
+function toModel(u: StoreUpdate, ids: OidSlots, msg: Uint8Array, forceReflog: boolean): Update {
+  const m = new Update(u.name, ids, msg, ids.zero);
   m.flags = (u.noDeref ? NO_DEREF : 0) | (forceReflog ? FORCE_REFLOG : 0);
-  const oid = (h: string, what: string) => oidBytes(h, size, `${u.name}: ${what}`);
   switch (u.op) {
     case 'create':
       m.haveNew = true;
-      m.newOid = oid(u.oid, 'new value');
-      if (isZero(m.newOid)) throw new ReftableError(ErrorCode.Usage, `create ${u.name}: zero new value`);
-      if (u.peeled) m.newPeeled = oid(u.peeled, 'peeled value');
+      m.setHex('new', u.oid, 'new value');
+      if (m.newIsZero) throw new ReftableError(ErrorCode.Usage, `create ${u.name}: zero new value`);
+      if (u.peeled) m.newPeeled = oidBytes(u.peeled, ids.size, `${u.name}: peeled value`);
       m.haveOld = true;
       return m;
     case 'update':
       m.haveNew = true;
-      m.newOid = oid(u.oid, 'new value');
-      if (u.peeled) m.newPeeled = oid(u.peeled, 'peeled value');
+      m.setHex('new', u.oid, 'new value');
+      if (u.peeled) m.newPeeled = oidBytes(u.peeled, ids.size, `${u.name}: peeled value`);
       if (u.old !== undefined) {
         m.haveOld = true;
-        if (u.old !== '') m.oldOid = oid(u.old, 'old value');
+        if (u.old !== '') m.setHex('old', u.old, 'old value');
       }
       return m;
-    case 'delete': {
+    case 'delete':
       m.haveNew = true;
-      const old = u.old !== undefined && u.old !== '' ? oid(u.old, 'old value') : undefined;
       // Like `update-ref -d REF 0000…`: a zero old value means "don't care".
-      if (old && !isZero(old)) {
-        m.haveOld = true;
-        m.oldOid = old;
+      if (u.old !== undefined && u.old !== '') {
+        m.setHex('old', u.old, 'old value');
+        if (!m.oldIsZero) m.haveOld = true;
       }
       return m;
-    }
     case 'verify':
       m.haveOld = true;
-      if (u.old !== undefined && u.old !== '') m.oldOid = oid(u.old, 'old value');
+      if (u.old !== undefined && u.old !== '') m.setHex('old', u.old, 'old value');
       return m;
     case 'symref-create':
       checkSymrefTarget(u.name, u.target);
@@ -296,7 +370,7 @@ function toModel(u: StoreUpdate, size: number, zero: Uint8Array, msg: Uint8Array
         m.oldTarget = u.oldTarget;
       } else if (u.old !== undefined) {
         m.haveOld = true;
-        m.oldOid = oid(u.old, 'old value');
+        m.setHex('old', u.old, 'old value');
       }
       return m;
     case 'symref-delete':
@@ -319,8 +393,8 @@ function expectation(msg: string, ref: string): ReftableError {
   return new ReftableError(ErrorCode.Expectation, msg, { data: { ref } });
 }
 
-const nullNew = (u: Update) => u.newTarget === undefined && isZero(u.newOid);
-const expectsExisting = (u: Update) => u.haveOld && (!isZero(u.oldOid) || u.oldTarget !== undefined);
+const nullNew = (u: Update) => u.newTarget === undefined && u.newIsZero;
+const expectsExisting = (u: Update) => u.haveOld && (!u.oldIsZero || u.oldTarget !== undefined);
 const origName = (u: Update): string => (u.parent ? origName(u.parent) : u.refname);
 
 const NO_SKIP: ReadonlySet<string> = new Set();
@@ -469,8 +543,8 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
           ? `verifying symref target: '${origName(u)}': reference is missing but expected ${u.oldTarget}`
           : `verifying symref target: '${origName(u)}': is at ${referent} but expected ${u.oldTarget}`, u.refname);
       }
-    } else if (u.haveOld && !bytesEqual(current, u.oldOid)) {
-      const msg = isZero(u.oldOid)
+    } else if (u.haveOld && !u.oldEquals(current)) {
+      const msg = u.oldIsZero
         ? `cannot lock ref '${origName(u)}': reference already exists`
         : isZero(current)
           ? `cannot lock ref '${origName(u)}': reference is missing but expected ${toHex(u.oldOid)}`
@@ -478,7 +552,7 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
       throw expectation(msg, u.refname);
     }
 
-    if (u.isSymref || u.logOnly || (u.haveNew && !bytesEqual(current, u.newOid))) {
+    if (u.isSymref || u.logOnly || (u.haveNew && !u.newEquals(current))) {
       u.current = current;
       queue(u);
     }
@@ -703,8 +777,8 @@ export function applyTransaction(db: RepoLike, updates: StoreUpdate[], opts: Sto
   }
   const msg = logMessage(opts.message, settings.blockSize);
   for (const u of updates) checkWritableRefname(u.name);
-  const zero = new Uint8Array(info.hash.size);
-  const model = updates.map((u) => toModel(u, info.hash.size, zero, msg, !!opts.createReflog));
+  const ids = new OidSlots(info.hash.size, updates.length);
+  const model = updates.map((u) => toModel(u, ids, msg, !!opts.createReflog));
   const who = committerOf(info, opts);
   const logMode = logAllRefUpdates(info.config, info.bare);
 
