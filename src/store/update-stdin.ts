@@ -171,8 +171,11 @@ interface Records {
   next(): string;
   /** Records consumed so far. */
   readonly number: number;
-  /** Consume the next record if `parse` accepts its bytes in place (LF form only). */
-  tryPlain<T>(parse: (bytes: Buffer, start: number, end: number) => T | undefined): T | undefined;
+  /**
+   * Consume the next record if `parse` accepts its bytes in place (LF form only). `parse`
+   * finds the end of the line itself and reports it in `line.end` (the LF, or the input's end).
+   */
+  tryPlain<T>(parse: (bytes: Buffer, start: number, line: { end: number }) => T | undefined): T | undefined;
 }
 
 function recordsOf(bytes: Buffer, z: boolean): Records {
@@ -196,6 +199,7 @@ function recordsOf(bytes: Buffer, z: boolean): Records {
     const e = bytes.indexOf(LF, pos);
     return e < 0 ? bytes.length : e;
   };
+  const line = { end: 0 };
   return {
     done: () => pos >= bytes.length,
     next: () => {
@@ -207,10 +211,9 @@ function recordsOf(bytes: Buffer, z: boolean): Records {
     },
     get number() { return n; },
     tryPlain: (parse) => {
-      const e = endOf();
-      const v = parse(bytes, pos, e);
+      const v = parse(bytes, pos, line);
       if (v !== undefined) {
-        pos = e + 1;
+        pos = line.end + 1;
         n++;
       }
       return v;
@@ -225,21 +228,30 @@ const CREATE = Buffer.from('create ');
 const UPDATE = Buffer.from('update ');
 const DELETE = Buffer.from('delete ');
 
+type Latin1Slicer = { latin1Slice(start: number, end: number): string };
+/**
+ * Buffer's latin1 decoder called directly: toString() dispatches on the encoding name each
+ * time, which cost more than decoding a 20-byte name. Present in every Node.js; checked.
+ */
+const latin1: (bytes: Buffer, start: number, end: number) => string =
+  typeof (Buffer.prototype as unknown as Partial<Latin1Slicer>).latin1Slice === 'function'
+    ? (bytes, start, end) => (bytes as unknown as Latin1Slicer).latin1Slice(start, end)
+    : (bytes, start, end) => bytes.toString('latin1', start, end);
+
 function startsWithAt(bytes: Buffer, word: Buffer, at: number, end: number): boolean {
   if (end - at < word.length) return false;
   for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word[i]) return false;
   return true;
 }
 
-/** bytes.indexOf(SP) within [from, end), or end. */
-function spaceOrEnd(bytes: Buffer, from: number, end: number): number {
-  for (let i = from; i < end; i++) if (bytes[i] === SP) return i;
-  return end;
-}
-
-/** Lower-case hex of exactly `length` digits at bytes[start, end), or undefined. */
-function plainHex(bytes: Buffer, start: number, end: number, length: number): string | undefined {
-  if (end - start !== length) return undefined;
+/**
+ * Lower-case hex of exactly `length` digits at bytes[start…], ending the argument (followed by
+ * SP, LF or the end of the input), or undefined.
+ */
+function plainHex(bytes: Buffer, start: number, length: number): string | undefined {
+  const end = start + length;
+  if (end > bytes.length) return undefined;
+  if (end < bytes.length && bytes[end] !== SP && bytes[end] !== LF) return undefined;
   let upper = false;
   for (let i = start; i < end; i++) {
     const c = bytes[i];
@@ -247,7 +259,7 @@ function plainHex(bytes: Buffer, start: number, end: number, length: number): st
     if (c >= 65 && c <= 70) upper = true;
     else return undefined;
   }
-  const v = bytes.toString('latin1', start, end);
+  const v = latin1(bytes, start, end);
   return upper ? v.toLowerCase() : v;
 }
 
@@ -262,37 +274,43 @@ function isZeroAt(s: string): boolean {
  * parser makes of them. Anything else (including every malformed line) returns undefined and
  * goes the general way, which also names the problem.
  */
-function plainUpdate(bytes: Buffer, start: number, end: number, hex: number, noDeref: boolean): StdinUpdate | undefined {
+function plainUpdate(bytes: Buffer, start: number, line: { end: number }, hex: number, noDeref: boolean): StdinUpdate | undefined {
+  const limit = bytes.length;
   let op: 'create' | 'update' | 'delete';
-  if (startsWithAt(bytes, CREATE, start, end)) op = 'create';
-  else if (startsWithAt(bytes, UPDATE, start, end)) op = 'update';
-  else if (startsWithAt(bytes, DELETE, start, end)) op = 'delete';
+  if (startsWithAt(bytes, CREATE, start, limit)) op = 'create';
+  else if (startsWithAt(bytes, UPDATE, start, limit)) op = 'update';
+  else if (startsWithAt(bytes, DELETE, start, limit)) op = 'delete';
   else return undefined;
+  // The line is scanned once, its end found on the way: the name runs to SP, LF or the end.
   const refStart = start + CREATE.length;
-  if (refStart >= end || bytes[refStart] === QUOTE) return undefined;
+  if (refStart >= limit || bytes[refStart] === QUOTE) return undefined;
   let refEnd = refStart;
   let ascii = true;
-  for (; refEnd < end; refEnd++) {
+  for (; refEnd < limit; refEnd++) {
     const c = bytes[refEnd];
-    if (c === SP) break;
+    if (c === SP || c === LF) break;
     if (c >= 0x80) ascii = false;
   }
   if (refEnd === refStart) return undefined;
-  const name = bytes.toString(ascii ? 'latin1' : 'utf8', refStart, refEnd);
+  const name = ascii ? latin1(bytes, refStart, refEnd) : bytes.toString('utf8', refStart, refEnd);
   // Tab and CR end an argument in the general parser; a name holding one is refused anyway.
   if (refnameProblem(name, { allowOneLevel: true }) !== undefined) return undefined;
   // Up to two ids, each after one SP, then the end of the line.
   let a: string | undefined;
   let b: string | undefined;
-  if (refEnd < end) {
-    const e = spaceOrEnd(bytes, refEnd + 1, end);
-    a = plainHex(bytes, refEnd + 1, e, hex);
+  let at = refEnd;
+  if (at < limit && bytes[at] === SP) {
+    a = plainHex(bytes, at + 1, hex);
     if (a === undefined) return undefined;
-    if (e < end) {
-      b = plainHex(bytes, e + 1, end, hex);
+    at += 1 + hex;
+    if (at < limit && bytes[at] === SP) {
+      b = plainHex(bytes, at + 1, hex);
       if (b === undefined) return undefined;
+      at += 1 + hex;
     }
   }
+  if (at < limit && bytes[at] !== LF) return undefined;
+  line.end = at;
   switch (op) {
     case 'create': {
       if (a === undefined || b !== undefined || isZeroAt(a)) return undefined;
@@ -328,10 +346,12 @@ export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions)
   let state: State = 'open';
   let noDeref = !!opts.noDeref;
   const quick = !z && !opts.generalOnly;
+  // One closure for the whole input (it reads noDeref as it is at each line).
+  const plain = (b: Buffer, start: number, line: { end: number }) => plainUpdate(b, start, line, hex, noDeref);
   while (!records.done()) {
     const lineNo = records.number + 1;
     if (quick && (state === 'open' || state === 'started')) {
-      const u = records.tryPlain((b, start, end) => plainUpdate(b, start, end, hex, noDeref));
+      const u = records.tryPlain(plain);
       if (u) {
         cur.updates.push(u);
         noDeref = !!opts.noDeref;
