@@ -1,5 +1,7 @@
 /** What every command gets: where to look, where to write, and a lazily opened ref database. */
+import type { RepositoryInfo } from '../store/api.js';
 import { RefDatabase } from '../store/refdb.js';
+import { discoverRepository } from '../store/repository.js';
 import { usageError } from './exit-codes.js';
 
 /** Buffered line output: one write per ~1 MiB instead of one per line (50 000-ref listings). */
@@ -45,9 +47,20 @@ export class CliContext {
     readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
+  private info: RepositoryInfo | undefined;
+
+  /**
+   * The repository, found but not opened: writers read the stack themselves under its lock,
+   * and opening it first as well cost `pack` on a 1,000-table stack a thousand extra opens.
+   */
+  repository(): RepositoryInfo {
+    this.info ??= this.db?.info ?? discoverRepository(this.cwd);
+    return this.info;
+  }
+
   /** The repository's refs, opened on first use and closed by the CLI driver. */
   refdb(): RefDatabase {
-    this.db ??= RefDatabase.open(this.cwd);
+    this.db ??= RefDatabase.fromInfo(this.repository());
     return this.db;
   }
 

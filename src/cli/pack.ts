@@ -12,7 +12,7 @@ export const packCommand: Command = {
   usage,
   run(ctx, args) {
     const { flags } = parseArgs(args, { flags: ['--auto'] }, usage);
-    const r = packRefs(ctx.refdb().info, { auto: flags.has('--auto') });
+    const r = packRefs(ctx.repository(), { auto: flags.has('--auto') });
     ctx.out.line(`tables: ${r.tablesBefore} -> ${r.tablesAfter}; bytes: ${r.bytesBefore} -> ${r.bytesAfter}` +
       (r.removedStale.length ? `; removed stale: ${r.removedStale.join(' ')}` : ''));
     return Exit.Ok;

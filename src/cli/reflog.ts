@@ -16,7 +16,7 @@ export const reflogCommand: Command = {
   usage,
   run(ctx, args) {
     const [sub, ...rest] = args;
-    const info = ctx.refdb().info;
+    const info = ctx.repository();
     if (sub === 'delete') {
       const { flags, positional } = parseArgs(rest, { flags: ['--rewrite', '--updateref'] }, usage);
       if (positional.length === 0) throw usageError(`no reflog entry given; usage: ${usage}`);

@@ -16,7 +16,7 @@ export const symbolicRefCommand: Command = {
     const message = options.get('-m');
     if (message !== undefined && message === '') throw usageError('Refusing to perform update with empty reason');
     const [name, target] = positional;
-    applyTransaction(ctx.refdb().info, [{ op: 'symref-update', name, target, noDeref: true }], { message, env: ctx.env });
+    applyTransaction(ctx.repository(), [{ op: 'symref-update', name, target, noDeref: true }], { message, env: ctx.env });
     return Exit.Ok;
   },
 };

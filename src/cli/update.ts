@@ -29,7 +29,7 @@ export const updateCommand: Command = {
     const { flags, options, positional } = parseArgs(args, { flags: ['--stdin', '-z', '-d', '--create-reflog', '--no-deref'], options: ['-m'] }, usage);
     const message = options.get('-m');
     if (message !== undefined && message === '') throw usageError('Refusing to perform update with empty message.');
-    const info = ctx.refdb().info;
+    const info = ctx.repository();
     const hexLength = info.hash.size * 2;
     const noDeref = flags.has('--no-deref');
     const txOpts = { message, createReflog: flags.has('--create-reflog'), env: ctx.env };
