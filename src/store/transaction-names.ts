@@ -50,7 +50,8 @@ export class TransactionNames implements Iterable<string> {
     return this.sorted.length + this.late.size;
   }
 
-  private inSorted(name: string): boolean {
+  /** Index of the first sorted name not below `name`. */
+  private lowerBound(name: string): number {
     const s = this.sorted;
     let lo = 0;
     let hi = s.length;
@@ -59,7 +60,12 @@ export class TransactionNames implements Iterable<string> {
       if (s[mid] < name) lo = mid + 1;
       else hi = mid;
     }
-    return lo < s.length && s[lo] === name;
+    return lo;
+  }
+
+  private inSorted(name: string): boolean {
+    const i = this.lowerBound(name);
+    return i < this.sorted.length && this.sorted[i] === name;
   }
 
   private addDirsOf(name: string): void {
@@ -89,15 +95,8 @@ export class TransactionNames implements Iterable<string> {
     if (!this.dirs.has(name)) return [];
     const prefix = `${name}/`;
     const s = this.sorted;
-    let lo = 0;
-    let hi = s.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (s[mid] < prefix) lo = mid + 1;
-      else hi = mid;
-    }
     const out: string[] = [];
-    for (let i = lo; i < s.length && s[i].startsWith(prefix); i++) out.push(s[i]);
+    for (let i = this.lowerBound(prefix); i < s.length && s[i].startsWith(prefix); i++) out.push(s[i]);
     for (const n of this.late) if (n.startsWith(prefix)) out.push(n);
     return out;
   }
