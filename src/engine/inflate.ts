@@ -22,6 +22,47 @@ export interface InflateResult {
 
 let strm: ZStream | undefined;
 
+/** The fields of pako's inflate state that zlib's inflateReset sets (pako 2.2, as zlib 1.2.x). */
+interface ResetFields {
+  wsize: number; whave: number; wnext: number; total: number; wrap: number; mode: number; last: number; havedict: number;
+  flags: number; dmax: number; head: unknown; hold: number; bits: number; sane: number; back: number;
+  lencode: Int32Array; distcode: Int32Array; lendyn: Int32Array; distdyn: Int32Array;
+}
+
+/** The state's mode right after init (zlib's HEAD), read rather than assumed. */
+let headMode = -1;
+
+/**
+ * zlib's inflateReset keeping the dynamic code tables, as C zlib does: pako's allocates two
+ * fresh tables (about 6 KiB) per stream, a tenth of inflating a small log block. Used only when
+ * the state has the shape checked here; otherwise pako's own reset runs.
+ */
+function resetInflate(s: ZStream): boolean {
+  const st = s.state as Partial<ResetFields> | null;
+  if (headMode < 0 || !st || !(st.lendyn instanceof Int32Array) || !(st.distdyn instanceof Int32Array) || typeof st.mode !== 'number') {
+    return zlib.inflateReset(s) === Z_OK;
+  }
+  st.wsize = 0;
+  st.whave = 0;
+  st.wnext = 0;
+  s.total_in = s.total_out = st.total = 0;
+  s.msg = '';
+  if (st.wrap) s.adler = st.wrap & 1;
+  st.mode = headMode;
+  st.last = 0;
+  st.havedict = 0;
+  st.flags = -1;
+  st.dmax = 32768;
+  st.head = null;
+  st.hold = 0;
+  st.bits = 0;
+  st.lencode = st.lendyn;
+  st.distcode = st.distdyn;
+  st.sane = 1;
+  st.back = -1;
+  return true;
+}
+
 /**
  * Inflate the zlib stream at the start of `input` into out[outStart, outStart+want), which it
  * must fill exactly. `offset` (file position of the stream) goes into errors.
@@ -32,8 +73,10 @@ export function inflateInto(input: Uint8Array, out: Uint8Array, outStart: number
     s = new ZStream();
     const st = zlib.inflateInit2(s, WINDOW_BITS);
     if (st !== Z_OK) throw new ReftableError(ErrorCode.Zlib, `inflateInit2 failed: zlib status ${st}`, { offset });
+    const mode = (s.state as Partial<ResetFields> | null)?.mode;
+    if (typeof mode === 'number') headMode = mode;
     strm = s;
-  } else if (zlib.inflateReset(s) !== Z_OK) {
+  } else if (!resetInflate(s)) {
     throw new ReftableError(ErrorCode.Zlib, 'inflateReset failed', { offset });
   }
   s.input = input;

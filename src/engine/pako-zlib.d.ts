@@ -11,6 +11,7 @@ declare module 'pako/lib/zlib/zstream.js' {
     avail_out: number;
     total_out: number;
     msg: string;
+    adler: number;
     state: unknown;
   }
   export default ZStream;
