@@ -111,7 +111,7 @@ export class Block {
   /** The log record at `pos` as stored (log blocks only; see StoredLog). */
   storedLogAt(pos: number, prevKey: Uint8Array): StoredLog {
     try {
-      return decodeStoredLog(this.data, pos, this.restartsStart, prevKey, this.ctx.hashSize);
+      return decodeStoredLog(this.data, pos, this.restartsStart, prevKey, this.ctx.hashSize, this);
     } catch (e) {
       this.wrap(e, pos);
     }

@@ -3,6 +3,7 @@
  * choice of which run to merge. Pure: the store does the locking and the renaming.
  */
 import { DEFAULT_GEOMETRIC_FACTOR, HashFormat, LogValueType, RefValueType, footerLength, headerLength } from './format.js';
+import { logKeyNameLength } from './record.js';
 import type { LogRecord, RefRecord, StoredLog } from './record.js';
 import { MergedRefCursor } from './ref-cursor.js';
 import { Table } from './table.js';
@@ -10,7 +11,7 @@ import { TableWriter } from './writer.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import type { Block } from './block.js';
 import { LoserTree } from './loser-tree.js';
-import { bytesEqual, compareBytes } from './bytes.js';
+import { bytesEqual, compareBytes, compareBytesN } from './bytes.js';
 
 export interface CompactOptions {
   hash: HashFormat;
@@ -82,7 +83,7 @@ export function compactTables(tables: Table[], opts: CompactOptions, newest?: Pe
   let tl = topLogs.next();
   let older = logs.next();
   while (older !== undefined || !tl.done) {
-    const c = older === undefined ? 1 : !tl.done ? compareLogs(older, tl.value) : -1;
+    const c = older === undefined ? 1 : !tl.done ? compareStoredWithPending(older, tl.value) : -1;
     if (c >= 0) {
       const r = tl.value as LogRecord;
       tl = topLogs.next();
@@ -95,7 +96,7 @@ export function compactTables(tables: Table[], opts: CompactOptions, newest?: Pe
       if (opts.dropDeletions && r.valueType === LogValueType.Deletion) continue;
       // Stored values are copied as they are unless the writer's message cleaning would change them.
       if (r.clean) w.addStoredLog(r);
-      else w.addLog(r.block.decodeAt(r.at, r.prevKey).record as LogRecord);
+      else w.addLog((r.source as Block).decodeAt(r.at, r.prevKey).record as LogRecord);
     }
   }
   return w.finish();
@@ -141,19 +142,14 @@ export function suggestCompaction(sizes: number[], factor = DEFAULT_GEOMETRIC_FA
 }
 
 /**
- * Log key order without building keys: name bytes, then newer update index first. That is the
- * byte order of the keys for any name without a NUL byte (git's ref names have none), and the
- * order git's own merge uses.
+ * A stored log record against a pending one in log order: name bytes, then newer update index
+ * first. That is the byte order of their keys for any name without a NUL byte (git's ref
+ * names have none); stored records of two tables compare their keys directly.
  */
-function compareLogs(a: LogOrder, b: LogOrder): number {
-  const c = compareBytes(a.name, b.name);
+function compareStoredWithPending(a: StoredLog, b: Pick<LogRecord, 'name' | 'updateIndex'>): number {
+  const c = compareBytesN(a.key, logKeyNameLength(a.key), b.name, b.name.length);
   return c !== 0 ? c : b.updateIndex - a.updateIndex;
 }
-
-type LogOrder = Pick<LogRecord, 'name' | 'updateIndex'>;
-
-/** A stored log record and, for one the writer must clean, where to decode it in full. */
-type MergedLog = StoredLog & { block: Block; at: number; prevKey: Uint8Array };
 
 /**
  * One table's log records in order, block by block, as stored: values are not decoded, so
@@ -168,7 +164,7 @@ class LogReader {
     this.enter(table.firstBlock('log'));
   }
 
-  next(): MergedLog | undefined {
+  next(): StoredLog | undefined {
     let b = this.block;
     if (!b) return undefined;
     while (this.pos >= b.restartsStart) {
@@ -178,11 +174,8 @@ class LogReader {
     }
     const at = this.pos;
     const prevKey = this.prev;
-    const r = b.storedLogAt(at, prevKey) as MergedLog;
+    const r = b.storedLogAt(at, prevKey);
     if (r.next <= at) throw formatError('record does not advance', b.abs(at)).inFile(this.table.name);
-    r.at = at;
-    r.prevKey = prevKey;
-    r.block = b;
     this.pos = r.next;
     this.prev = r.key;
     return r;
@@ -202,9 +195,9 @@ class LogReader {
  */
 class LogMerge {
   private readonly its: LogReader[];
-  private readonly cur: (MergedLog | undefined)[];
+  private readonly cur: (StoredLog | undefined)[];
   private readonly tournament: LoserTree;
-  private last: MergedLog | undefined;
+  private last: StoredLog | undefined;
 
   constructor(tables: readonly Table[]) {
     this.its = tables.map((t) => new LogReader(t));
@@ -214,7 +207,7 @@ class LogMerge {
   }
 
   /** The next winning record, or undefined at the end. */
-  next(): MergedLog | undefined {
+  next(): StoredLog | undefined {
     if (this.cur.length === 0) return undefined;
     for (;;) {
       const w = this.tournament.winner;
@@ -224,7 +217,7 @@ class LogMerge {
       // Older tables' records of the key just taken come out right after it: shadowed.
       // Same key as the record just returned: an older table's copy. Update indexes differ
       // far more often than names, so they are compared first.
-      if (this.last !== undefined && this.last.updateIndex === r.updateIndex && bytesEqual(this.last.name, r.name)) continue;
+      if (this.last !== undefined && this.last.updateIndex === r.updateIndex && bytesEqual(this.last.key, r.key)) continue;
       this.last = r;
       return r;
     }
@@ -241,7 +234,7 @@ class LogMerge {
     const rb = this.cur[b];
     if (ra === undefined) return false;
     if (rb === undefined) return true;
-    const c = compareLogs(ra, rb);
+    const c = compareBytes(ra.key, rb.key);
     return c < 0 || (c === 0 && a > b);
   }
 }

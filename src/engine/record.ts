@@ -250,15 +250,25 @@ export function decodeLogValue(b: Uint8Array, h: EntryHeader, end: number, hashS
  * must go through decoding and the writer's message cleaning, as git does.
  */
 export interface StoredLog {
+  /** The key: name, NUL, reversed update index (key order is log order). */
   key: Uint8Array;
-  name: Uint8Array;
   updateIndex: number;
   valueType: LogValueType;
   /** The value bytes (a view into the block; blocks are never reused). */
   value: Uint8Array;
   clean: boolean;
-  /** Offset of the next record. */
+  /** Offset of the record, and of the next one. */
+  at: number;
   next: number;
+  /** The key the record's prefix refers to (to decode it in full). */
+  prevKey: Uint8Array;
+  /** Whatever the caller passed as the record's source (its block). */
+  source: unknown;
+}
+
+/** The name part of a log key. */
+export function logKeyNameLength(key: Uint8Array): number {
+  return key.length - 9;
 }
 
 const LF = 0x0a;
@@ -287,14 +297,46 @@ function skipString(b: Uint8Array, o: number, end: number, what: string): number
   return o + len;
 }
 
-/** The log record at `o` without decoding its value (see StoredLog). */
-export function decodeStoredLog(b: Uint8Array, o: number, end: number, prevKey: Uint8Array, hashSize: number): StoredLog {
-  const h = decodeEntryHeader(b, o, end, prevKey);
-  const { name, updateIndex } = parseLogKey(h.key, h.start);
-  let p = h.valueStart;
+/**
+ * The log record at `o` without decoding its value (see StoredLog). Compaction reads every
+ * log of every table through this, so the key is decoded here directly: no header or
+ * name object per record.
+ */
+export function decodeStoredLog(b: Uint8Array, o: number, end: number, prevKey: Uint8Array, hashSize: number, source?: unknown): StoredLog {
+  const at = o;
+  let prefixLen: number;
+  let sv: number;
+  if (o + 1 < end && b[o] < 0x80 && b[o + 1] < 0x80) {
+    prefixLen = b[o];
+    sv = b[o + 1];
+    o += 2;
+  } else {
+    const p = readVarint(b, o, end);
+    const q = readVarint(b, p.next, end);
+    prefixLen = p.value;
+    sv = q.value;
+    o = q.next;
+  }
+  const suffixLen = Math.floor(sv / 8);
+  const extra = sv & 7;
+  if (prefixLen > prevKey.length) throw formatError(`key shares ${prefixLen} bytes with a previous key of only ${prevKey.length}`, at);
+  if (suffixLen > end - o) throw formatError(`key suffix of ${suffixLen} bytes runs past the end of the records`, at);
+  const len = prefixLen + suffixLen;
+  if (len === 0) throw formatError('record has an empty key', at);
+  const key = new Uint8Array(len);
+  for (let i = 0; i < prefixLen; i++) key[i] = prevKey[i];
+  for (let i = 0; i < suffixLen; i++) key[prefixLen + i] = b[o + i];
+  if (len < 10 || key[len - 9] !== 0) throw formatError('log key lacks the NUL and 8-byte update index', at);
+  o += suffixLen;
+  const hi = 0xffffffff - readU32(key, len - 8);
+  const lo = 0xffffffff - readU32(key, len - 4);
+  if (hi >= 0x20_0000) throw new ReftableError(ErrorCode.Unsupported, 'log update index too large', { offset: at });
+  const updateIndex = hi * 0x1_0000_0000 + lo;
+  const valueStart = o;
+  let p = o;
   let clean = true;
   // As decodeLogValue: every type but a deletion carries an update's value.
-  const valueType = h.extra === LogValueType.Deletion ? LogValueType.Deletion : LogValueType.Update;
+  const valueType = extra === LogValueType.Deletion ? LogValueType.Deletion : LogValueType.Update;
   if (valueType === LogValueType.Update) {
     needBytes(2 * hashSize, p, end, 'log object ids');
     p += 2 * hashSize;
@@ -309,7 +351,7 @@ export function decodeStoredLog(b: Uint8Array, o: number, end: number, prevKey: 
     clean = isCleanLogMessage(b, p, p + m.value);
     p += m.value;
   }
-  return { key: h.key, name, updateIndex, valueType, value: b.subarray(h.valueStart, p), clean, next: p };
+  return { key, updateIndex, valueType, value: b.subarray(valueStart, p), clean, at, next: p, prevKey, source };
 }
 
 /** Decode one record of a block of the given type. */
