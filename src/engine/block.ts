@@ -256,7 +256,11 @@ const EMPTY: Uint8Array = new Uint8Array(0);
  * Read the block at `offset`. `expectType`, when given, is checked. Returns undefined when
  * `offset` is at or past the data end.
  */
-export function readBlock(src: BlockSource, offset: number, ctx: BlockContext): Block | undefined {
+/**
+ * The block at `offset`. `logData`, when given, supplies the buffer a log block inflates into
+ * (a one-pass reader recycles its buffers; see compact.ts), instead of a fresh array.
+ */
+export function readBlock(src: BlockSource, offset: number, ctx: BlockContext, logData?: (length: number) => Uint8Array): Block | undefined {
   if (offset >= ctx.dataEnd) return undefined;
   const headerOff = offset === 0 ? ctx.headerLength : 0;
   if (offset + headerOff + 4 > ctx.dataEnd) throw formatError('block header runs into the footer', offset + headerOff);
@@ -271,7 +275,7 @@ export function readBlock(src: BlockSource, offset: number, ctx: BlockContext): 
     throw formatError(`block length ${blockLen} exceeds the table's block size ${ctx.blockSize}`, offset + headerOff + 1);
   }
 
-  if (type === BlockType.Log) return readLogBlock(src, offset, headerOff, blockLen, ctx);
+  if (type === BlockType.Log) return readLogBlock(src, offset, headerOff, blockLen, ctx, logData);
 
   if (offset + blockLen > ctx.dataEnd) throw formatError(`block length ${blockLen} runs past the end of the data`, offset + headerOff + 1);
   const data = src.read(offset, blockLen);
@@ -299,13 +303,13 @@ function makeBlock(
   return new Block(offset, type, data, headerOff, blockLen, fullSize, restartsStart, ctx, compressed);
 }
 
-function readLogBlock(src: BlockSource, offset: number, headerOff: number, blockLen: number, ctx: BlockContext): Block {
+function readLogBlock(src: BlockSource, offset: number, headerOff: number, blockLen: number, ctx: BlockContext, logData?: (length: number) => Uint8Array): Block {
   const zStart = offset + headerOff + 4;
   const want = blockLen - headerOff - 4;
   // zlib never expands data by more than ~0.1% + a few bytes; read just enough.
   const window = Math.min(ctx.dataEnd - zStart, want + (want >> 8) + 64);
   const z = src.read(zStart, window);
-  const data = new Uint8Array(blockLen);
+  const data = logData ? logData(blockLen) : new Uint8Array(blockLen);
   data.set(src.read(offset, headerOff + 4), 0);
   const { consumed } = inflateInto(z, data, headerOff + 4, want, zStart);
   return makeBlock(offset, BlockType.Log, data, headerOff, blockLen, headerOff + 4 + consumed, ctx, consumed);

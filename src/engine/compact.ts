@@ -91,12 +91,14 @@ export function compactTables(tables: Table[], opts: CompactOptions, newest?: Pe
       if (opts.dropDeletions && r.valueType === LogValueType.Deletion) continue;
       w.addLog(r);
     } else {
+      // Added before the merge moves on: its value is a view into a recycled block buffer.
       const r = older!;
+      if (!(opts.dropDeletions && r.valueType === LogValueType.Deletion)) {
+        // Stored values are copied as they are unless the writer's message cleaning would change them.
+        if (r.clean) w.addStoredLog(r);
+        else w.addLog((r.source as Block).decodeAt(r.at, r.prevKey).record as LogRecord);
+      }
       older = logs.next();
-      if (opts.dropDeletions && r.valueType === LogValueType.Deletion) continue;
-      // Stored values are copied as they are unless the writer's message cleaning would change them.
-      if (r.clean) w.addStoredLog(r);
-      else w.addLog((r.source as Block).decodeAt(r.at, r.prevKey).record as LogRecord);
     }
   }
   return w.finish();
@@ -159,6 +161,19 @@ class LogReader {
   private block: Block | undefined;
   private pos = 0;
   private prev: Uint8Array = new Uint8Array(0);
+  /**
+   * Two buffers the table's log blocks inflate into in turn. A record's value is a view into
+   * its block, and the merge hands out a record after its stream has moved on by one record
+   * (so by at most one block); the caller copies it before asking for the next one.
+   */
+  private readonly bufs: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
+  private turn = 0;
+  private readonly logData = (length: number): Uint8Array => {
+    this.turn ^= 1;
+    let buf = this.bufs[this.turn];
+    if (buf.length < length) this.bufs[this.turn] = buf = new Uint8Array(Math.max(length, 2 * buf.length));
+    return buf.subarray(0, length);
+  };
 
   constructor(private readonly table: Table) {
     this.enter(table.firstBlock('log'));
@@ -168,7 +183,7 @@ class LogReader {
     let b = this.block;
     if (!b) return undefined;
     while (this.pos >= b.restartsStart) {
-      b = this.table.nextBlock(b);
+      b = this.table.nextBlockOnce(b, this.logData);
       this.enter(b);
       if (!b) return undefined;
     }

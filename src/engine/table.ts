@@ -200,6 +200,28 @@ export class Table {
     return this.blockOfType(b.offset + b.fullSize, b.type);
   }
 
+  /**
+   * The block after `b` for a single pass over a section: not kept in the cache, and a log
+   * block inflates into `logData`'s buffer (compaction reads every log block of every table
+   * once; fresh arrays for each were a tenth of its time, mostly first touches of new memory).
+   */
+  nextBlockOnce(b: Block, logData: (length: number) => Uint8Array): Block | undefined {
+    if (b.fullSize <= 0) throw formatError('block has no extent', b.offset).inFile(this.name);
+    const off = b.offset + b.fullSize;
+    if (off >= this.dataEnd) return undefined;
+    const cached = this.cache.get(off);
+    if (cached) return cached.type === b.type ? cached : undefined;
+    const t = this.typeAt(off);
+    if (t !== b.type && t !== undefined && isBlockType(t)) return undefined;
+    let next: Block | undefined;
+    try {
+      next = readBlock(this.source, off, this.ctx, logData);
+    } catch (e) {
+      throw e instanceof ReftableError ? e.inFile(this.name) : e;
+    }
+    return next && next.type === b.type ? next : undefined;
+  }
+
   private blockOfType(off: number, type: BlockType): Block | undefined {
     if (off >= this.dataEnd) return undefined;
     if (!this.cache.has(off)) {
