@@ -21,7 +21,7 @@ import { LoadedStack, RepoLike, StackRef, commitTablesList, loadStack, repoInfoO
 import { autoCompactAfterCommit, commitFolded } from './compaction.js';
 import type { PendingRecords } from '../engine/compact.js';
 import { RefLookup } from './ref-lookup.js';
-import { oidFromHexInto } from './hex.js';
+import { oidFromHex, oidFromHexInto } from './hex.js';
 
 export { stackFor, repoInfoOf };
 export type { RepoLike, StackRef };
@@ -289,35 +289,20 @@ function keyOf(info: RepositoryInfo, u: Update): Uint8Array {
 }
 
 /**
- * Small byte arrays of a transaction (names, object ids) carved from shared 64 KiB chunks: a
- * million-ref transaction otherwise holds two million ArrayBuffers, each an object of its own
- * for the garbage collector.
+ * UTF-8 of a ref name; ASCII (nearly every name) by a plain loop, cheaper than TextEncoder per
+ * short string. The arrays are short-lived (nothing per update keeps one), and V8 allocates
+ * small ones in the young generation like any object: cheaper than carving them from chunks.
  */
-const CHUNK = 64 * 1024;
-let chunk = new Uint8Array(CHUNK);
-let chunkUsed = 0;
-function smallBytes(n: number): Uint8Array {
-  if (n > CHUNK >> 4) return new Uint8Array(n);
-  if (chunkUsed + n > CHUNK) {
-    chunk = new Uint8Array(CHUNK);
-    chunkUsed = 0;
-  }
-  const out = chunk.subarray(chunkUsed, chunkUsed + n);
-  chunkUsed += n;
-  return out;
-}
-
-/** UTF-8 of a ref name; ASCII (nearly every name) by a plain loop, cheaper than TextEncoder per short string. */
 function nameBytes(s: string): Uint8Array {
   const n = s.length;
   for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return utf8(s);
-  const out = smallBytes(n);
+  const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
   return out;
 }
 
 function oidBytes(hex: string, size: number, what: string): Uint8Array {
-  const b = hex.length === size * 2 ? oidFromHexInto(hex, smallBytes(size)) : undefined;
+  const b = oidFromHex(hex, size);
   if (!b) throw new ReftableError(ErrorCode.Usage, `${what}: '${hex}' is not a ${size * 2}-digit hex object id`);
   return b;
 }
@@ -419,7 +404,7 @@ function survey(view: View, input: Update[], order: readonly number[]): { record
     const r = lookup.get(key);
     records[i] = r;
     if (!r) {
-      const prefix = smallBytes(key.length + 1);
+      const prefix = new Uint8Array(key.length + 1);
       prefix.set(key);
       prefix[key.length] = SLASH;
       firstBelow[i] = lookup.firstWithPrefix(prefix) ?? null;
