@@ -1,28 +1,34 @@
-/** `reftable log [--json] [REFNAME...]`: reflog entries newest first (every ref when none is named). */
+/**
+ * `reftable log [--json] [-n N] [REFNAME...]`: reflog entries newest first (every ref when none
+ * is named); `-n N` keeps the newest N of each ref, like `git reflog show -n N`.
+ */
 import type { LogEntry } from '../store/api.js';
 import type { Command } from './command.js';
 import type { CliContext } from './context.js';
 import { parseArgs } from './context.js';
-import { Exit } from './exit-codes.js';
+import { Exit, usageError } from './exit-codes.js';
 import { logJson } from './json.js';
 
-const usage = 'log [--json] [REFNAME...]';
+const usage = 'log [--json] [-n N] [REFNAME...]';
 
 export const logCommand: Command = {
   name: 'log',
   summary: 'print reflog entries, newest first',
   usage,
   run(ctx, args) {
-    const { flags, positional } = parseArgs(args, { flags: ['--json'] }, usage);
+    const { flags, options, positional } = parseArgs(args, { flags: ['--json'], options: ['-n'] }, usage);
+    const n = options.get('-n');
+    if (n !== undefined && !/^\d+$/.test(n)) throw usageError(`-n takes a number of entries, not '${n}'; usage: ${usage}`);
+    const limit = n === undefined ? Infinity : Number(n);
     const db = ctx.refdb();
     const json = flags.has('--json');
     let code: number = Exit.Ok;
     if (positional.length === 0) {
-      printAll(ctx, db.allLogs(), json);
+      printAll(ctx, db.allLogs(), json, limit);
       return code;
     }
     for (const name of positional) {
-      const entries = db.reflog(name);
+      const entries = db.reflog(name, limit);
       if (entries.length === 0 && !db.reflogExists(name)) {
         ctx.err.line(`reftable: no reflog for ${name}`);
         code = Exit.NotFound;
@@ -34,7 +40,7 @@ export const logCommand: Command = {
   },
 };
 
-function printAll(ctx: CliContext, entries: Iterable<LogEntry>, json: boolean): void {
+function printAll(ctx: CliContext, entries: Iterable<LogEntry>, json: boolean, limit = Infinity): void {
   let current = '';
   let n = 0;
   for (const e of entries) {
@@ -42,6 +48,7 @@ function printAll(ctx: CliContext, entries: Iterable<LogEntry>, json: boolean): 
       current = e.name;
       n = 0;
     }
+    if (n >= limit) continue;
     if (json) ctx.out.line(JSON.stringify(logJson(e)));
     else ctx.out.line(`${e.name}@{${n}} ${e.new.slice(0, 7)} ${e.message.split('\n')[0]}`);
     n++;

@@ -258,13 +258,15 @@ export class RefDatabase {
 
   // ---- logs --------------------------------------------------------------------------
 
-  /** Reflog of `name`, newest first, without existence markers and deleted entries. */
-  reflog(name: string): LogEntry[] {
+  /** Reflog of `name`, newest first (at most `limit` entries), without existence markers and deleted entries. */
+  reflog(name: string, limit = Infinity): LogEntry[] {
     const r = this.route(name);
-    if (!r) return [];
+    if (!r || limit <= 0) return [];
     const names = r.handle.stack.tables.map((t) => t.name);
     const out: LogEntry[] = [];
+    // Newest first, so a limit stops the merge early instead of reading the whole reflog.
     for (const s of r.handle.stack.merged.logsFor(utf8(r.name))) {
+      if (out.length >= limit) break;
       if (isExistenceMarker(s.record)) continue;
       out.push(logEntry(s.record, names[s.tableIndex], name));
     }

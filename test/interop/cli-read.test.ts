@@ -116,6 +116,25 @@ describe('reftable log', () => {
     expect(j.map((e) => e.updateIndex)).toEqual([...j.map((e) => e.updateIndex)].sort((a, b) => b - a));
   });
 
+  it('keeps the newest N entries with -n, as git reflog show -n does', () => {
+    for (const n of [0, 1]) {
+      const git = s.run(repo, ['log', '-g', '-n', String(n), '--format=%gD %h %gs', 'refs/heads/main']);
+      const ours = reftable(['log', '-n', String(n), 'refs/heads/main']);
+      expect(ours.code, `-n ${n}`).toBe(0);
+      expect(ours.out, `-n ${n}`).toBe(git);
+    }
+    const total = reftable(['log', 'refs/heads/main']).out.trim().split('\n').length;
+    expect(total).toBeGreaterThan(1);
+    // Without a ref: at most N per ref.
+    const perRef = new Map<string, number>();
+    for (const l of reftable(['log', '-n', '1']).out.trim().split('\n')) perRef.set(l.split('@{')[0], (perRef.get(l.split('@{')[0]) ?? 0) + 1);
+    expect([...perRef.values()].every((c) => c === 1)).toBe(true);
+    expect(perRef.size).toBeGreaterThan(1);
+    const bad = reftable(['log', '-n', 'x', 'refs/heads/main']);
+    expect(bad.code).toBe(2);
+    expectOneLineError(bad, /-n takes a number/);
+  });
+
   it('lists every reflog when no ref is named, and exits 1 for a ref without one', () => {
     const all = reftable(['log']).out;
     const names = [...new Set(all.trim().split('\n').map((l) => l.split('@{')[0]))].sort();
