@@ -70,38 +70,56 @@ export interface EntryHeader {
   key: Uint8Array;
 }
 
-/** Decode the key framing of the record at `o`, given the previous key of this block. */
-export function decodeEntryHeader(b: Uint8Array, o: number, end: number, prevKey: Uint8Array): EntryHeader {
+/**
+ * The key framing of the record at `o` (its two varints, checked against `prevKey` and the
+ * records' end), left in `framing` rather than in an object: this runs once per record of
+ * every scan. Returns where the key suffix starts.
+ */
+const framing = { prefixLen: 0, suffixLen: 0, extra: 0 };
+function readFraming(b: Uint8Array, o: number, end: number, prevKey: Uint8Array): number {
   const start = o;
   // Both varints nearly always fit in one byte; skip the general decoder (and its result
-  // object) then — this runs once per record of every scan.
+  // object) then.
   let prefixLen: number;
   let sv: number;
-  let next: number;
   if (o + 1 < end && b[o] < 0x80 && b[o + 1] < 0x80) {
     prefixLen = b[o];
     sv = b[o + 1];
-    next = o + 2;
+    o += 2;
   } else {
     const p = readVarint(b, o, end);
     const s = readVarint(b, p.next, end);
     prefixLen = p.value;
     sv = s.value;
-    next = s.next;
+    o = s.next;
   }
   const suffixLen = Math.floor(sv / 8);
-  const extra = sv & 7;
   if (prefixLen > prevKey.length) {
     throw formatError(`key shares ${prefixLen} bytes with a previous key of only ${prevKey.length}`, start);
   }
-  const suffixStart = next;
-  if (suffixLen > end - suffixStart) throw formatError(`key suffix of ${suffixLen} bytes runs past the end of the records`, start);
+  if (suffixLen > end - o) throw formatError(`key suffix of ${suffixLen} bytes runs past the end of the records`, start);
   if (prefixLen + suffixLen === 0) throw formatError('record has an empty key', start);
+  framing.prefixLen = prefixLen;
+  framing.suffixLen = suffixLen;
+  framing.extra = sv & 7;
+  return o;
+}
+
+/** The key: `prefixLen` bytes of the previous key, then the suffix at b[suffixStart…]. */
+function joinKey(prevKey: Uint8Array, prefixLen: number, b: Uint8Array, suffixStart: number, suffixLen: number): Uint8Array {
   const key = new Uint8Array(prefixLen + suffixLen);
   // Byte loops: ref names are short, and subarray() views cost more than the copy.
   for (let i = 0; i < prefixLen; i++) key[i] = prevKey[i];
   for (let i = 0; i < suffixLen; i++) key[prefixLen + i] = b[suffixStart + i];
-  return { start, prefixLen, suffixLen, extra, suffixStart, valueStart: suffixStart + suffixLen, key };
+  return key;
+}
+
+/** Decode the key framing of the record at `o`, given the previous key of this block. */
+export function decodeEntryHeader(b: Uint8Array, o: number, end: number, prevKey: Uint8Array): EntryHeader {
+  const suffixStart = readFraming(b, o, end, prevKey);
+  const { prefixLen, suffixLen, extra } = framing;
+  const key = joinKey(prevKey, prefixLen, b, suffixStart, suffixLen);
+  return { start: o, prefixLen, suffixLen, extra, suffixStart, valueStart: suffixStart + suffixLen, key };
 }
 
 function needBytes(n: number, o: number, end: number, what: string): void {
@@ -304,30 +322,12 @@ function skipString(b: Uint8Array, o: number, end: number, what: string): number
  */
 export function decodeStoredLog(b: Uint8Array, o: number, end: number, prevKey: Uint8Array, hashSize: number, source?: unknown): StoredLog {
   const at = o;
-  let prefixLen: number;
-  let sv: number;
-  if (o + 1 < end && b[o] < 0x80 && b[o + 1] < 0x80) {
-    prefixLen = b[o];
-    sv = b[o + 1];
-    o += 2;
-  } else {
-    const p = readVarint(b, o, end);
-    const q = readVarint(b, p.next, end);
-    prefixLen = p.value;
-    sv = q.value;
-    o = q.next;
-  }
-  const suffixLen = Math.floor(sv / 8);
-  const extra = sv & 7;
-  if (prefixLen > prevKey.length) throw formatError(`key shares ${prefixLen} bytes with a previous key of only ${prevKey.length}`, at);
-  if (suffixLen > end - o) throw formatError(`key suffix of ${suffixLen} bytes runs past the end of the records`, at);
+  o = readFraming(b, o, end, prevKey);
+  const { prefixLen, suffixLen, extra } = framing;
   const len = prefixLen + suffixLen;
-  if (len === 0) throw formatError('record has an empty key', at);
-  const key = new Uint8Array(len);
-  for (let i = 0; i < prefixLen; i++) key[i] = prevKey[i];
-  for (let i = 0; i < suffixLen; i++) key[prefixLen + i] = b[o + i];
-  if (len < 10 || key[len - 9] !== 0) throw formatError('log key lacks the NUL and 8-byte update index', at);
+  const key = joinKey(prevKey, prefixLen, b, o, suffixLen);
   o += suffixLen;
+  if (len < 10 || key[len - 9] !== 0) throw formatError('log key lacks the NUL and 8-byte update index', at);
   const hi = 0xffffffff - readU32(key, len - 8);
   const lo = 0xffffffff - readU32(key, len - 4);
   if (hi >= 0x20_0000) throw new ReftableError(ErrorCode.Unsupported, 'log update index too large', { offset: at });
