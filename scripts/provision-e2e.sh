@@ -61,6 +61,9 @@ command -v g++ >/dev/null || missing+=(g++)
 if ((${#missing[@]})); then
   log "apt-get install ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # An install killed half-way (a cancelled run) leaves dpkg refusing every install until
+  # its pending packages are configured; finishing them first is what apt itself asks for.
+  dpkg --configure -a >&2 || true
   # Package lists may be absent or stale (versions gone from the mirror): update and retry.
   if ! apt-get install -y -q "${missing[@]}" >&2; then
     apt-get update -q >&2

@@ -78,6 +78,7 @@ KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # ---- patchelf --------------------------------------------------------------------------
 if ! command -v patchelf >/dev/null; then
   log "installing patchelf (system apt)"
+  dpkg --configure -a >&2 || true # finish an install a cancelled run interrupted
   if ! apt-get install -y -q patchelf >&2; then
     apt-get update -q >&2
     apt-get install -y -q patchelf >&2
