@@ -104,7 +104,16 @@ if [[ $FORCE == 1 ]] || ! cs_ok; then
 JSON
   log "npm install code-server@$CS_VERSION in $CS_DIR (takes several minutes)"
   ( cd "$CS_DIR" && npm_config_yes=true npm install --unsafe-perm --no-audit --no-fund "code-server@$CS_VERSION" >&2 )
-  cs_ok || die "code-server --version does not report $CS_VERSION (see npm output above)"
+  # Seen once on a busy machine: the first start right after the install failed and the
+  # next one worked. Retry once, then show what it printed.
+  if ! cs_ok; then
+    sleep 3
+    if ! cs_ok; then
+      log "code-server --version printed:"
+      "$CS_BIN" --version >&2 || true
+      die "code-server --version does not report $CS_VERSION (see npm output above)"
+    fi
+  fi
 fi
 
 print_paths
