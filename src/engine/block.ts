@@ -253,12 +253,9 @@ export class Block {
 const EMPTY: Uint8Array = new Uint8Array(0);
 
 /**
- * Read the block at `offset`. `expectType`, when given, is checked. Returns undefined when
- * `offset` is at or past the data end.
- */
-/**
- * The block at `offset`. `logData`, when given, supplies the buffer a log block inflates into
- * (a one-pass reader recycles its buffers; see compact.ts), instead of a fresh array.
+ * Read the block at `offset`; undefined when `offset` is at or past the data end. `logData`,
+ * when given, supplies the buffer a log block inflates into (a one-pass reader recycles its
+ * buffers; see compact.ts) instead of a fresh array.
  */
 export function readBlock(src: BlockSource, offset: number, ctx: BlockContext, logData?: (length: number) => Uint8Array): Block | undefined {
   if (offset >= ctx.dataEnd) return undefined;

@@ -183,7 +183,7 @@ class LogReader {
     let b = this.block;
     if (!b) return undefined;
     while (this.pos >= b.restartsStart) {
-      b = this.table.nextBlockOnce(b, this.logData);
+      b = this.table.nextBlock(b, this.logData);
       this.enter(b);
       if (!b) return undefined;
     }

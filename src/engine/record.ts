@@ -205,11 +205,17 @@ export function decodeObjValue(b: Uint8Array, h: EntryHeader, end: number): { re
 
 /** Split a log key `name \0 u64(~update_index)` into its parts. */
 export function parseLogKey(key: Uint8Array, offset?: number): { name: Uint8Array; updateIndex: number } {
+  const updateIndex = logKeyUpdateIndex(key, offset);
+  return { name: key.subarray(0, key.length - 9), updateIndex };
+}
+
+/** The update index of a log key, checking its NUL and range. */
+function logKeyUpdateIndex(key: Uint8Array, offset?: number): number {
   if (key.length < 10 || key[key.length - 9] !== 0) throw formatError('log key lacks the NUL and 8-byte update index', offset);
   const hi = 0xffffffff - readU32(key, key.length - 8);
   const lo = 0xffffffff - readU32(key, key.length - 4);
   if (hi >= 0x20_0000) throw new ReftableError(ErrorCode.Unsupported, 'log update index too large', { offset });
-  return { name: key.subarray(0, key.length - 9), updateIndex: hi * 0x1_0000_0000 + lo };
+  return hi * 0x1_0000_0000 + lo;
 }
 
 export function logKey(name: Uint8Array, updateIndex: number): Uint8Array {
@@ -272,7 +278,7 @@ export interface StoredLog {
   key: Uint8Array;
   updateIndex: number;
   valueType: LogValueType;
-  /** The value bytes (a view into the block; blocks are never reused). */
+  /** The value bytes: a view into the block, valid as long as the block's buffer is (compaction recycles them). */
   value: Uint8Array;
   clean: boolean;
   /** Offset of the record, and of the next one. */
@@ -324,14 +330,9 @@ export function decodeStoredLog(b: Uint8Array, o: number, end: number, prevKey: 
   const at = o;
   o = readFraming(b, o, end, prevKey);
   const { prefixLen, suffixLen, extra } = framing;
-  const len = prefixLen + suffixLen;
   const key = joinKey(prevKey, prefixLen, b, o, suffixLen);
   o += suffixLen;
-  if (len < 10 || key[len - 9] !== 0) throw formatError('log key lacks the NUL and 8-byte update index', at);
-  const hi = 0xffffffff - readU32(key, len - 8);
-  const lo = 0xffffffff - readU32(key, len - 4);
-  if (hi >= 0x20_0000) throw new ReftableError(ErrorCode.Unsupported, 'log update index too large', { offset: at });
-  const updateIndex = hi * 0x1_0000_0000 + lo;
+  const updateIndex = logKeyUpdateIndex(key, at);
   const valueStart = o;
   let p = o;
   let clean = true;

@@ -155,16 +155,20 @@ export class Table {
       }
       return hit;
     }
-    let b: Block | undefined;
-    try {
-      b = readBlock(this.source, offset, this.ctx);
-    } catch (e) {
-      throw e instanceof ReftableError ? e.inFile(this.name) : e;
-    }
+    const b = this.readUncached(offset);
     if (!b) return undefined;
     this.cache.set(offset, b);
     if (this.cache.size > this.cacheLimit) this.cache.delete(this.cache.keys().next().value as number);
     return b;
+  }
+
+  /** The block at `offset` read from the source, naming this table in errors. */
+  private readUncached(offset: number, logData?: (length: number) => Uint8Array): Block | undefined {
+    try {
+      return readBlock(this.source, offset, this.ctx, logData);
+    } catch (e) {
+      throw e instanceof ReftableError ? e.inFile(this.name) : e;
+    }
   }
 
   private expectBlock(offset: number, type: BlockType, why: string): Block {
@@ -194,41 +198,24 @@ export class Table {
     return this.blockOfType(offset, BlockType.Ref);
   }
 
-  /** The block after `b` in the same section (blocksFrom's rules), or undefined at its end. */
-  nextBlock(b: Block): Block | undefined {
-    if (b.fullSize <= 0) throw formatError('block has no extent', b.offset).inFile(this.name);
-    return this.blockOfType(b.offset + b.fullSize, b.type);
-  }
-
   /**
-   * The block after `b` for a single pass over a section: not kept in the cache, and a log
-   * block inflates into `logData`'s buffer (compaction reads every log block of every table
+   * The block after `b` in the same section (blocksFrom's rules), or undefined at its end.
+   * With `logData`, for a single pass over a section: the block is not kept in the cache, and a
+   * log block inflates into `logData`'s buffer (compaction reads every log block of every table
    * once; fresh arrays for each were a tenth of its time, mostly first touches of new memory).
    */
-  nextBlockOnce(b: Block, logData: (length: number) => Uint8Array): Block | undefined {
+  nextBlock(b: Block, logData?: (length: number) => Uint8Array): Block | undefined {
     if (b.fullSize <= 0) throw formatError('block has no extent', b.offset).inFile(this.name);
-    const off = b.offset + b.fullSize;
-    if (off >= this.dataEnd) return undefined;
-    const cached = this.cache.get(off);
-    if (cached) return cached.type === b.type ? cached : undefined;
-    const t = this.typeAt(off);
-    if (t !== b.type && t !== undefined && isBlockType(t)) return undefined;
-    let next: Block | undefined;
-    try {
-      next = readBlock(this.source, off, this.ctx, logData);
-    } catch (e) {
-      throw e instanceof ReftableError ? e.inFile(this.name) : e;
-    }
-    return next && next.type === b.type ? next : undefined;
+    return this.blockOfType(b.offset + b.fullSize, b.type, logData);
   }
 
-  private blockOfType(off: number, type: BlockType): Block | undefined {
+  private blockOfType(off: number, type: BlockType, logData?: (length: number) => Uint8Array): Block | undefined {
     if (off >= this.dataEnd) return undefined;
     if (!this.cache.has(off)) {
       const t = this.typeAt(off);
       if (t !== type && t !== undefined && isBlockType(t)) return undefined;
     }
-    const b = this.block(off);
+    const b = logData ? this.cache.get(off) ?? this.readUncached(off, logData) : this.block(off);
     return b && b.type === type ? b : undefined;
   }
 

@@ -46,10 +46,6 @@ export class TransactionNames implements Iterable<string> {
     }
   }
 
-  get size(): number {
-    return this.sorted.length + this.late.size;
-  }
-
   /** Index of the first sorted name not below `name`. */
   private lowerBound(name: string): number {
     const s = this.sorted;

@@ -217,7 +217,7 @@ class Update {
   /** Parse `hex` as the new (or old) id; USAGE naming `what` when it is not a full hex id. */
   setHex(which: 'new' | 'old', hex: string, what: string): void {
     const slot = this.ids.addHex(hex);
-    if (slot === undefined) throw new ReftableError(ErrorCode.Usage, `${this.refname}: ${what}: '${hex}' is not a ${this.ids.size * 2}-digit hex object id`);
+    if (slot === undefined) throw notAnOid(`${this.refname}: ${what}`, hex, this.ids.size);
     if (which === 'new') this.newSlot = slot;
     else this.oldSlot = slot;
   }
@@ -301,9 +301,13 @@ function nameBytes(s: string): Uint8Array {
   return out;
 }
 
+function notAnOid(what: string, hex: string, size: number): ReftableError {
+  return new ReftableError(ErrorCode.Usage, `${what}: '${hex}' is not a ${size * 2}-digit hex object id`);
+}
+
 function oidBytes(hex: string, size: number, what: string): Uint8Array {
   const b = oidFromHex(hex, size);
-  if (!b) throw new ReftableError(ErrorCode.Usage, `${what}: '${hex}' is not a ${size * 2}-digit hex object id`);
+  if (!b) throw notAnOid(what, hex, size);
   return b;
 }
 
@@ -388,9 +392,8 @@ const SLASH = 0x2f;
 /**
  * The stack's record of every input update and, for the directory/file check, the first live
  * name below `name/`, found in one pass in name order (`order`: input indexes) per stack
- * (ref-lookup.ts). `below` is
- * asked only for names that do not exist, so it is filled lazily but still in name order for
- * sorted input.
+ * (ref-lookup.ts). `below` is asked only for names that do not exist, so it is filled lazily
+ * but still in name order for sorted input.
  */
 function survey(view: View, input: Update[], order: readonly number[]): { records: (RefRecord | undefined)[]; below: (i: number) => string[] } {
   const info = view.info;

@@ -154,7 +154,12 @@ class Args {
   }
 }
 
-const isZeroHex = (s: string) => /^0+$/.test(s);
+/** All zeros (a non-empty hex id). */
+function isZeroHex(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== 48) return false;
+  return true;
+}
 
 /** The command word of a record: what precedes the first SP, or the whole record. */
 function commandOf(rec: string): string | undefined {
@@ -263,11 +268,6 @@ function plainHex(bytes: Buffer, start: number, length: number): string | undefi
   return upper ? v.toLowerCase() : v;
 }
 
-function isZeroAt(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== 48) return false;
-  return true;
-}
-
 /**
  * The lines a bulk update is made of — `create|update|delete SP ref SP oid [SP oid]`, nothing
  * quoted, every id a full hex id — parsed straight from the input into the update the general
@@ -313,18 +313,18 @@ function plainUpdate(bytes: Buffer, start: number, line: { end: number }, hex: n
   line.end = at;
   switch (op) {
     case 'create': {
-      if (a === undefined || b !== undefined || isZeroAt(a)) return undefined;
+      if (a === undefined || b !== undefined || isZeroHex(a)) return undefined;
       return noDeref ? { op, name, oid: a, noDeref: true } : { op, name, oid: a };
     }
     case 'update': {
       if (a === undefined) return undefined;
-      const u: StdinUpdate = isZeroAt(a) ? { op: 'delete', name } : { op, name, oid: a };
+      const u: StdinUpdate = isZeroHex(a) ? { op: 'delete', name } : { op, name, oid: a };
       if (b !== undefined) u.old = b;
       if (noDeref) u.noDeref = true;
       return u;
     }
     case 'delete': {
-      if (b !== undefined || (a !== undefined && isZeroAt(a))) return undefined;
+      if (b !== undefined || (a !== undefined && isZeroHex(a))) return undefined;
       const u: StdinUpdate = { op, name };
       if (a !== undefined) u.old = a;
       if (noDeref) u.noDeref = true;
