@@ -13,6 +13,7 @@
 import zlib from 'pako/lib/zlib/deflate.js';
 import ZStream from 'pako/lib/zlib/zstream.js';
 import { ErrorCode, ReftableError } from './errors.js';
+import { WasmLevel9Deflater } from './wasm-deflate.js';
 
 const Z_OK = 0;
 const Z_STREAM_END = 1;
@@ -101,13 +102,24 @@ export class Level9Deflater {
   }
 }
 
-let shared: Level9Deflater | undefined;
+/** What deflateLevel9 needs of a deflater; both implementations give the same bytes. */
+interface Deflater {
+  deflate(input: Uint8Array): Uint8Array;
+}
+let shared: Deflater | undefined;
 
 /**
  * zlib stream of `input` at level 9 through the process-wide deflater (safe: the engine is
- * synchronous and each call is a whole stream). The result is a view valid until the next call.
+ * synchronous and each call is a whole stream): zlib itself compiled to wasm where the runtime
+ * runs it, this file's pako port otherwise (a webview whose CSP forbids wasm, say). The result
+ * is a view valid until the next call.
  */
 export function deflateLevel9(input: Uint8Array): Uint8Array {
-  shared ??= new Level9Deflater();
+  shared ??= WasmLevel9Deflater.create() ?? new Level9Deflater();
   return shared.deflate(input);
+}
+
+/** Which deflater deflateLevel9 chose (after its first call), for tests and diagnostics. */
+export function level9Implementation(): 'wasm' | 'pako' | undefined {
+  return shared === undefined ? undefined : shared instanceof WasmLevel9Deflater ? 'wasm' : 'pako';
 }
