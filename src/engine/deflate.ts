@@ -1,8 +1,12 @@
 /**
- * zlib level-9 compression of log blocks (reftable-format.md §3.5) with one deflate state kept
- * for the life of the process. Allocating a fresh state (window, hash chains, pending buffer:
- * about 256 KiB) per block cost far more than compressing a few KiB; git itself keeps one
- * z_stream per writer and calls deflateReset before each block.
+ * zlib level-9 compression of log blocks (reftable-format.md §3.5). deflateLevel9 runs stock
+ * zlib compiled to wasm (wasm-deflate.ts) where the runtime can, and otherwise the pako port
+ * below; both give the same bytes.
+ *
+ * Either way one deflate state is kept for the life of the process. Allocating a fresh state
+ * (window, hash chains, pending buffer: about 256 KiB) per block cost far more than
+ * compressing a few KiB; git itself keeps one z_stream per writer and calls deflateReset
+ * before each block.
  *
  * deflateReset (zlib's reset plus lm_init, which empties the hash heads) leaves nothing of the
  * previous stream that can reach the output: hash chains start from the emptied heads, and
