@@ -50,15 +50,10 @@ if [[ ! -f "$TARBALL" ]] || ! echo "$ZLIB_SHA256  $TARBALL" | sha256sum -c --sta
   [[ -f "$BIN_LIST" ]] || "$REPO/scripts/provision-git.sh" >/dev/null
   mkdir -p "$APTDIR/etc" "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial"
   sed 's/^deb /deb-src /' "$BIN_LIST" > "$APTDIR/etc/sources.list"
-  APT_OPTS=(
-    -o "Dir::Etc::SourceList=$APTDIR/etc/sources.list"
-    -o "Dir::Etc::SourceParts=/dev/null"
-    -o "Dir::State::Lists=$APTDIR/lists"
-    -o "Dir::Cache=$APTDIR/cache"
-    -o "Dir::State::status=/dev/null"
-    -o "Debug::NoLocking=1"
-    -o "APT::Sandbox::User=root"
-  )
+  # shellcheck source=lib/private-apt.sh
+  source "$REPO/scripts/lib/private-apt.sh"
+  private_apt_opts "$APTDIR"
+  APT_OPTS=("${PRIVATE_APT_OPTS[@]}")
   log "apt-get update (private trixie source lists)"
   apt-get "${APT_OPTS[@]}" update -q >&2
   # Only the upstream tarball is needed (Debian's patches do not touch deflate).

@@ -90,17 +90,10 @@ mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/debs"
 cat > "$APTDIR/etc/sources.list" <<SRC
 deb [signed-by=$KEYRING] $MIRROR trixie main
 SRC
-APT_OPTS=(
-  -o "Dir::Etc::SourceList=$APTDIR/etc/sources.list"
-  -o "Dir::Etc::SourceParts=/dev/null"
-  -o "Dir::State::Lists=$APTDIR/lists"
-  -o "Dir::Cache=$APTDIR/cache"
-  -o "Dir::State::status=/dev/null"
-  -o "APT::Architecture=amd64"
-  -o "APT::Architectures::=amd64"
-  -o "Debug::NoLocking=1"
-  -o "APT::Sandbox::User=root"
-)
+# shellcheck source=lib/private-apt.sh
+source "$REPO/scripts/lib/private-apt.sh"
+private_apt_opts "$APTDIR"
+APT_OPTS=("${PRIVATE_APT_OPTS[@]}" -o "APT::Architecture=amd64" -o "APT::Architectures::=amd64")
 if ! ls "$APTDIR/lists/"*trixie*Packages* >/dev/null 2>&1 || [[ "${1:-}" == "--force" ]]; then
   log "apt-get update (private trixie lists, mirror $MIRROR)"
   apt-get "${APT_OPTS[@]}" update -q >&2
