@@ -10,7 +10,7 @@ import { deflateLevel9 } from './deflate.js';
 import { inflateInto } from './inflate.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import { BlockType, MAX_RESTARTS, blockTypeName, isBlockType } from './format.js';
-import { AnyRecord, EntryHeader, StoredLog, decodeEntryHeader, decodeRecord, decodeStoredLog, encodeValue, recordExtra, recordKey } from './record.js';
+import { AnyRecord, EntryHeader, LogRecord, StoredLogCursor, decodeEntryHeader, decodeRecord, encodeValue, recordExtra, recordKey } from './record.js';
 
 /** Random access to a table's bytes. The store backs it with positioned file reads. */
 export interface BlockSource {
@@ -108,12 +108,21 @@ export class Block {
     }
   }
 
-  /** The log record at `pos` as stored (log blocks only; see StoredLog). */
-  storedLogAt(pos: number, prevKey: Uint8Array): StoredLog {
+  /** Decode the log record at `pos` into `cursor`, as stored (log blocks only). */
+  storedLogAt(cursor: StoredLogCursor, pos: number): void {
     try {
-      return decodeStoredLog(this.data, pos, this.restartsStart, prevKey, this.ctx.hashSize, this);
+      cursor.decode(this.data, pos, this.restartsStart, this.ctx.hashSize);
     } catch (e) {
       this.wrap(e, pos);
+    }
+  }
+
+  /** The record `cursor` last decoded from this block, in full. */
+  storedLogRecord(cursor: StoredLogCursor): LogRecord {
+    try {
+      return cursor.record(this.data, this.restartsStart, this.ctx.hashSize);
+    } catch (e) {
+      this.wrap(e, cursor.at);
     }
   }
 
@@ -333,7 +342,12 @@ export class BlockWriter {
   private next = 0;
   private readonly restarts: number[] = [];
   private entries = 0;
-  private prevKey: Uint8Array = EMPTY;
+  /**
+   * The previous key, copied: callers may pass views of buffers they reuse (compaction's
+   * cursors), and restart prefixes are computed against it.
+   */
+  private prevKey = new Uint8Array(128);
+  private prevLen = 0;
   private readonly value = new ByteWriter(256);
 
   constructor(private readonly opts: BlockWriterOptions) {
@@ -351,7 +365,7 @@ export class BlockWriter {
     this.next = headerOff + 4;
     this.restarts.length = 0;
     this.entries = 0;
-    this.prevKey = EMPTY;
+    this.prevLen = 0;
     this.buf.fill(0, 0, headerOff);
     this.buf[headerOff] = type;
   }
@@ -359,8 +373,9 @@ export class BlockWriter {
   get count(): number {
     return this.entries;
   }
+  /** A copy of the last key added. */
   get lastKey(): Uint8Array {
-    return this.prevKey;
+    return this.prevKey.slice(0, this.prevLen);
   }
 
   /**
@@ -373,13 +388,27 @@ export class BlockWriter {
     return this.addEncoded(key, recordExtra(r), this.value.view());
   }
 
-  /** add() for a record whose value is already encoded (a log copied by compaction). */
+  /** add() for a record whose value is already encoded. */
   addEncoded(key: Uint8Array, extra: number, value: Uint8Array): boolean {
+    return this.addParts(key, key.length, extra, value, 0, value.length);
+  }
+
+  /**
+   * add() of key[0, keyLen) with the encoded value data[valueStart, valueEnd): compaction
+   * copies stored log records this way without a view per record. The key is copied.
+   */
+  addParts(key: Uint8Array, keyLen: number, extra: number, data: Uint8Array, valueStart: number, valueEnd: number): boolean {
     const forceRestart = this.entries % this.opts.restartInterval === 0;
-    const prefixLen = forceRestart ? 0 : commonPrefixLength(this.prevKey, key);
-    const suffixLen = key.length - prefixLen;
+    const prev = this.prevKey;
+    let prefixLen = 0;
+    if (!forceRestart) {
+      const n = this.prevLen < keyLen ? this.prevLen : keyLen;
+      while (prefixLen < n && prev[prefixLen] === key[prefixLen]) prefixLen++;
+    }
+    const suffixLen = keyLen - prefixLen;
     const lenAndType = suffixLen * 8 + extra;
-    const n = smallVarintLength(prefixLen) + smallVarintLength(lenAndType) + suffixLen + value.length;
+    const valueLen = valueEnd - valueStart;
+    const n = smallVarintLength(prefixLen) + smallVarintLength(lenAndType) + suffixLen + valueLen;
     const isRestart = prefixLen === 0 && this.restarts.length < MAX_RESTARTS;
     const r3 = this.restarts.length + (isRestart ? 1 : 0);
     if (this.next + n + 3 * r3 + 2 > this.opts.blockSize) return false;
@@ -388,11 +417,23 @@ export class BlockWriter {
     const buf = this.buf;
     let o = writeSmallVarint(buf, this.next, prefixLen);
     o = writeSmallVarint(buf, o, lenAndType);
-    for (let i = prefixLen; i < key.length; i++) buf[o++] = key[i];
-    buf.set(value, o);
-    this.next = o + value.length;
+    for (let i = prefixLen; i < keyLen; i++) buf[o++] = key[i];
+    if (valueLen < 64) {
+      for (let i = valueStart; i < valueEnd; i++) buf[o++] = data[i];
+    } else {
+      buf.set(data.subarray(valueStart, valueEnd), o);
+      o += valueLen;
+    }
+    this.next = o;
     this.entries++;
-    this.prevKey = key;
+    if (keyLen > prev.length) {
+      const bigger = new Uint8Array(Math.max(keyLen, 2 * prev.length));
+      bigger.set(prev.subarray(0, prefixLen));
+      this.prevKey = bigger;
+    }
+    const pk = this.prevKey;
+    for (let i = prefixLen; i < keyLen; i++) pk[i] = key[i];
+    this.prevLen = keyLen;
     return true;
   }
 

@@ -3,15 +3,15 @@
  * choice of which run to merge. Pure: the store does the locking and the renaming.
  */
 import { DEFAULT_GEOMETRIC_FACTOR, HashFormat, LogValueType, RefValueType, footerLength, headerLength } from './format.js';
-import { logKeyNameLength } from './record.js';
-import type { LogRecord, RefRecord, StoredLog } from './record.js';
+import type { LogRecord, RefRecord } from './record.js';
+import { StoredLogCursor } from './record.js';
 import { MergedRefCursor } from './ref-cursor.js';
 import { Table } from './table.js';
 import { TableWriter } from './writer.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import type { Block } from './block.js';
 import { LoserTree } from './loser-tree.js';
-import { bytesEqual, compareBytes, compareBytesN } from './bytes.js';
+import { compareBytesN } from './bytes.js';
 
 export interface CompactOptions {
   hash: HashFormat;
@@ -81,24 +81,24 @@ export function compactTables(tables: Table[], opts: CompactOptions, newest?: Pe
   const logs = new LogMerge(tables);
   const topLogs = (newest?.logs ?? [])[Symbol.iterator]();
   let tl = topLogs.next();
-  let older = logs.next();
+  let older = logs.current();
   while (older !== undefined || !tl.done) {
     const c = older === undefined ? 1 : !tl.done ? compareStoredWithPending(older, tl.value) : -1;
     if (c >= 0) {
       const r = tl.value as LogRecord;
       tl = topLogs.next();
-      if (c === 0) older = logs.next();
+      if (c === 0) older = logs.advance();
       if (opts.dropDeletions && r.valueType === LogValueType.Deletion) continue;
       w.addLog(r);
     } else {
-      // Added before the merge moves on: its value is a view into a recycled block buffer.
+      // Written before the merge moves on: the record lives in the reader's buffers.
       const r = older!;
       if (!(opts.dropDeletions && r.valueType === LogValueType.Deletion)) {
         // Stored values are copied as they are unless the writer's message cleaning would change them.
-        if (r.clean) w.addStoredLog(r);
-        else w.addLog((r.source as Block).decodeAt(r.at, r.prevKey).record as LogRecord);
+        if (r.clean) w.addStoredLog(r, r.block!.data);
+        else w.addLog(r.block!.storedLogRecord(r));
       }
-      older = logs.next();
+      older = logs.advance();
     }
   }
   return w.finish();
@@ -148,108 +148,121 @@ export function suggestCompaction(sizes: number[], factor = DEFAULT_GEOMETRIC_FA
  * first. That is the byte order of their keys for any name without a NUL byte (git's ref
  * names have none); stored records of two tables compare their keys directly.
  */
-function compareStoredWithPending(a: StoredLog, b: Pick<LogRecord, 'name' | 'updateIndex'>): number {
-  const c = compareBytesN(a.key, logKeyNameLength(a.key), b.name, b.name.length);
+function compareStoredWithPending(a: LogReader, b: Pick<LogRecord, 'name' | 'updateIndex'>): number {
+  const c = compareBytesN(a.key, a.keyLen - 9, b.name, b.name.length);
   return c !== 0 ? c : b.updateIndex - a.updateIndex;
 }
 
 /**
- * One table's log records in order, block by block, as stored: values are not decoded, so
- * compaction copies them without building an object per field.
+ * One table's log records in order, block by block, each decoded in place (the reader is its
+ * own cursor): values are not decoded, so compaction copies them without building an object
+ * per field or per record.
  */
-class LogReader {
-  private block: Block | undefined;
-  private pos = 0;
-  private prev: Uint8Array = new Uint8Array(0);
+class LogReader extends StoredLogCursor {
+  /** The block of the current record; undefined once the section is exhausted. */
+  block: Block | undefined;
   /**
-   * Two buffers the table's log blocks inflate into in turn. A record's value is a view into
-   * its block, and the merge hands out a record after its stream has moved on by one record
-   * (so by at most one block); the caller copies it before asking for the next one.
+   * The one buffer the table's log blocks inflate into (fresh arrays per block were a tenth
+   * of a compaction, mostly first touches of new memory). One is enough: the current record
+   * is written, and its key copied where it is still needed, before the reader moves on.
    */
-  private readonly bufs: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
-  private turn = 0;
+  private buf = new Uint8Array(0);
   private readonly logData = (length: number): Uint8Array => {
-    this.turn ^= 1;
-    let buf = this.bufs[this.turn];
-    if (buf.length < length) this.bufs[this.turn] = buf = new Uint8Array(Math.max(length, 2 * buf.length));
-    return buf.subarray(0, length);
+    if (this.buf.length < length) this.buf = new Uint8Array(Math.max(length, 2 * this.buf.length));
+    return this.buf.subarray(0, length);
   };
 
   constructor(private readonly table: Table) {
+    super();
     this.enter(table.firstBlock('log'));
+    this.next = this.block?.recordsStart ?? 0;
   }
 
-  next(): StoredLog | undefined {
+  /** Decode the next record; false (and no block) at the end of the section. */
+  advance(): boolean {
     let b = this.block;
-    if (!b) return undefined;
-    while (this.pos >= b.restartsStart) {
+    if (!b) return false;
+    while (this.next >= b.restartsStart) {
       b = this.table.nextBlock(b, this.logData);
       this.enter(b);
-      if (!b) return undefined;
+      if (!b) return false;
+      this.next = b.recordsStart;
     }
-    const at = this.pos;
-    const prevKey = this.prev;
-    const r = b.storedLogAt(at, prevKey);
-    if (r.next <= at) throw formatError('record does not advance', b.abs(at)).inFile(this.table.name);
-    this.pos = r.next;
-    this.prev = r.key;
-    return r;
+    const at = this.next;
+    b.storedLogAt(this, at);
+    if (this.next <= at) throw formatError('record does not advance', b.abs(at)).inFile(this.table.name);
+    return true;
   }
 
   private enter(b: Block | undefined): void {
     this.block = b;
-    if (!b) return;
-    this.pos = b.recordsStart;
-    this.prev = new Uint8Array(0);
+    this.restart();
   }
 }
 
 /**
  * Newest-wins merge of the tables' log sections (oldest first) as a loser tree: one comparison
- * per level when the winner advances, records compared in place.
+ * per level when the winner advances, keys compared in the readers' buffers.
  */
 class LogMerge {
   private readonly its: LogReader[];
-  private readonly cur: (StoredLog | undefined)[];
   private readonly tournament: LoserTree;
-  private last: StoredLog | undefined;
+  /** The key of the record handed out last (a copy: its reader has moved on since). */
+  private lastKey = new Uint8Array(128);
+  private lastLen = -1;
+  private lastUpdateIndex = 0;
 
   constructor(tables: readonly Table[]) {
     this.its = tables.map((t) => new LogReader(t));
-    this.cur = this.its.map((it) => it.next());
+    for (const it of this.its) it.advance();
     this.tournament = new LoserTree(tables.length, (a, b) => this.less(a, b));
     this.tournament.rebuild();
   }
 
-  /** The next winning record, or undefined at the end. */
-  next(): StoredLog | undefined {
-    if (this.cur.length === 0) return undefined;
+  /** The reader holding the next record, or undefined at the end. Valid until advance(). */
+  current(): LogReader | undefined {
+    if (this.its.length === 0) return undefined;
+    const r = this.its[this.tournament.winner];
+    return r.block ? r : undefined;
+  }
+
+  /**
+   * Move past the current record and past older tables' copies of its key (they come out
+   * right after it, shadowed); returns the new current reader.
+   */
+  advance(): LogReader | undefined {
+    const r = this.current();
+    if (!r) return undefined;
+    this.remember(r);
+    this.step(this.tournament.winner);
     for (;;) {
-      const w = this.tournament.winner;
-      const r = this.cur[w];
-      if (r === undefined) return undefined;
-      this.advance(w);
-      // Older tables' records of the key just taken come out right after it: shadowed.
-      // Same key as the record just returned: an older table's copy. Update indexes differ
-      // far more often than names, so they are compared first.
-      if (this.last !== undefined && this.last.updateIndex === r.updateIndex && bytesEqual(this.last.key, r.key)) continue;
-      this.last = r;
-      return r;
+      const n = this.current();
+      // Update indexes differ far more often than names, so they are compared first.
+      if (!n || n.updateIndex !== this.lastUpdateIndex || compareBytesN(n.key, n.keyLen, this.lastKey, this.lastLen) !== 0) return n;
+      this.step(this.tournament.winner);
     }
   }
 
-  private advance(j: number): void {
-    this.cur[j] = this.its[j].next();
+  private remember(r: LogReader): void {
+    if (r.keyLen > this.lastKey.length) this.lastKey = new Uint8Array(Math.max(r.keyLen, 2 * this.lastKey.length));
+    const k = this.lastKey;
+    for (let i = 0; i < r.keyLen; i++) k[i] = r.key[i];
+    this.lastLen = r.keyLen;
+    this.lastUpdateIndex = r.updateIndex;
+  }
+
+  private step(j: number): void {
+    this.its[j].advance();
     this.tournament.replay(j);
   }
 
   /** Stream a sorts before stream b (the newer table first on equal keys); exhausted ones last. */
   private less(a: number, b: number): boolean {
-    const ra = this.cur[a];
-    const rb = this.cur[b];
-    if (ra === undefined) return false;
-    if (rb === undefined) return true;
-    const c = compareBytes(ra.key, rb.key);
+    const ra = this.its[a];
+    const rb = this.its[b];
+    if (!ra.block) return false;
+    if (!rb.block) return true;
+    const c = compareBytesN(ra.key, ra.keyLen, rb.key, rb.keyLen);
     return c < 0 || (c === 0 && a > b);
   }
 }

@@ -76,7 +76,7 @@ export interface EntryHeader {
  * every scan. Returns where the key suffix starts.
  */
 const framing = { prefixLen: 0, suffixLen: 0, extra: 0 };
-function readFraming(b: Uint8Array, o: number, end: number, prevKey: Uint8Array): number {
+function readFraming(b: Uint8Array, o: number, end: number, prevLen: number): number {
   const start = o;
   // Both varints nearly always fit in one byte; skip the general decoder (and its result
   // object) then.
@@ -94,8 +94,8 @@ function readFraming(b: Uint8Array, o: number, end: number, prevKey: Uint8Array)
     o = s.next;
   }
   const suffixLen = Math.floor(sv / 8);
-  if (prefixLen > prevKey.length) {
-    throw formatError(`key shares ${prefixLen} bytes with a previous key of only ${prevKey.length}`, start);
+  if (prefixLen > prevLen) {
+    throw formatError(`key shares ${prefixLen} bytes with a previous key of only ${prevLen}`, start);
   }
   if (suffixLen > end - o) throw formatError(`key suffix of ${suffixLen} bytes runs past the end of the records`, start);
   if (prefixLen + suffixLen === 0) throw formatError('record has an empty key', start);
@@ -116,7 +116,7 @@ function joinKey(prevKey: Uint8Array, prefixLen: number, b: Uint8Array, suffixSt
 
 /** Decode the key framing of the record at `o`, given the previous key of this block. */
 export function decodeEntryHeader(b: Uint8Array, o: number, end: number, prevKey: Uint8Array): EntryHeader {
-  const suffixStart = readFraming(b, o, end, prevKey);
+  const suffixStart = readFraming(b, o, end, prevKey.length);
   const { prefixLen, suffixLen, extra } = framing;
   const key = joinKey(prevKey, prefixLen, b, suffixStart, suffixLen);
   return { start: o, prefixLen, suffixLen, extra, suffixStart, valueStart: suffixStart + suffixLen, key };
@@ -210,10 +210,10 @@ export function parseLogKey(key: Uint8Array, offset?: number): { name: Uint8Arra
 }
 
 /** The update index of a log key, checking its NUL and range. */
-function logKeyUpdateIndex(key: Uint8Array, offset?: number): number {
-  if (key.length < 10 || key[key.length - 9] !== 0) throw formatError('log key lacks the NUL and 8-byte update index', offset);
-  const hi = 0xffffffff - readU32(key, key.length - 8);
-  const lo = 0xffffffff - readU32(key, key.length - 4);
+function logKeyUpdateIndex(key: Uint8Array, offset?: number, len = key.length): number {
+  if (len < 10 || key[len - 9] !== 0) throw formatError('log key lacks the NUL and 8-byte update index', offset);
+  const hi = 0xffffffff - readU32(key, len - 8);
+  const lo = 0xffffffff - readU32(key, len - 4);
   if (hi >= 0x20_0000) throw new ReftableError(ErrorCode.Unsupported, 'log update index too large', { offset });
   return hi * 0x1_0000_0000 + lo;
 }
@@ -273,23 +273,6 @@ export function decodeLogValue(b: Uint8Array, h: EntryHeader, end: number, hashS
  * unchanged qualify: an update whose message is not one LF-terminated line (`clean` false)
  * must go through decoding and the writer's message cleaning, as git does.
  */
-export interface StoredLog {
-  /** The key: name, NUL, reversed update index (key order is log order). */
-  key: Uint8Array;
-  updateIndex: number;
-  valueType: LogValueType;
-  /** The value bytes: a view into the block, valid as long as the block's buffer is (compaction recycles them). */
-  value: Uint8Array;
-  clean: boolean;
-  /** Offset of the record, and of the next one. */
-  at: number;
-  next: number;
-  /** The key the record's prefix refers to (to decode it in full). */
-  prevKey: Uint8Array;
-  /** Whatever the caller passed as the record's source (its block). */
-  source: unknown;
-}
-
 /** The name part of a log key. */
 export function logKeyNameLength(key: Uint8Array): number {
   return key.length - 9;
@@ -322,37 +305,80 @@ function skipString(b: Uint8Array, o: number, end: number, what: string): number
 }
 
 /**
- * The log record at `o` without decoding its value (see StoredLog). Compaction reads every
- * log of every table through this, so the key is decoded here directly: no header or
- * name object per record.
+ * Log records as stored, decoded one after another in place, for compaction: it copies every
+ * log record of every table (millions) and needs only the key, the value type and where the
+ * value bytes are. The key is rebuilt in a buffer this cursor owns (a record's prefix is the
+ * previous key's, already there); nothing is allocated per record.
  */
-export function decodeStoredLog(b: Uint8Array, o: number, end: number, prevKey: Uint8Array, hashSize: number, source?: unknown): StoredLog {
-  const at = o;
-  o = readFraming(b, o, end, prevKey);
-  const { prefixLen, suffixLen, extra } = framing;
-  const key = joinKey(prevKey, prefixLen, b, o, suffixLen);
-  o += suffixLen;
-  const updateIndex = logKeyUpdateIndex(key, at);
-  const valueStart = o;
-  let p = o;
-  let clean = true;
-  // As decodeLogValue: every type but a deletion carries an update's value.
-  const valueType = extra === LogValueType.Deletion ? LogValueType.Deletion : LogValueType.Update;
-  if (valueType === LogValueType.Update) {
-    needBytes(2 * hashSize, p, end, 'log object ids');
-    p += 2 * hashSize;
-    p = skipString(b, p, end, 'committer name');
-    p = skipString(b, p, end, 'committer email');
-    p = readVarint(b, p, end).next;
-    needBytes(2, p, end, 'time zone');
-    p += 2;
-    const m = readVarint(b, p, end);
-    p = m.next;
-    needBytes(m.value, p, end, 'message');
-    clean = isCleanLogMessage(b, p, p + m.value);
-    p += m.value;
+export class StoredLogCursor {
+  /** The key in key[0, keyLen): name, NUL, reversed update index (key order is log order). */
+  key = new Uint8Array(128);
+  keyLen = 0;
+  updateIndex = 0;
+  valueType: LogValueType = LogValueType.Update;
+  /** The value is b[valueStart, next) of the block decoded. */
+  valueStart = 0;
+  /** Offset of the record after this one. */
+  next = 0;
+  /** Offset of the record. */
+  at = 0;
+  /** The message is one LF-terminated line (git's writer would store it unchanged). */
+  clean = true;
+
+  /** Forget the previous key: the next record is a block's first. */
+  restart(): void {
+    this.keyLen = 0;
   }
-  return { key, updateIndex, valueType, value: b.subarray(valueStart, p), clean, at, next: p, prevKey, source };
+
+  /** Decode the record at `o` of b[…end) against the key left by the previous one. */
+  decode(b: Uint8Array, o: number, end: number, hashSize: number): void {
+    const at = o;
+    o = readFraming(b, o, end, this.keyLen);
+    const { prefixLen, suffixLen, extra } = framing;
+    const len = prefixLen + suffixLen;
+    let key = this.key;
+    if (len > key.length) {
+      const bigger = new Uint8Array(Math.max(len, 2 * key.length));
+      bigger.set(key.subarray(0, prefixLen));
+      this.key = key = bigger;
+    }
+    for (let i = 0; i < suffixLen; i++) key[prefixLen + i] = b[o + i];
+    this.keyLen = len;
+    o += suffixLen;
+    this.updateIndex = logKeyUpdateIndex(key, at, len);
+    this.valueStart = o;
+    let clean = true;
+    // As decodeLogValue: every type but a deletion carries an update's value.
+    const valueType = extra === LogValueType.Deletion ? LogValueType.Deletion : LogValueType.Update;
+    if (valueType === LogValueType.Update) {
+      needBytes(2 * hashSize, o, end, 'log object ids');
+      o += 2 * hashSize;
+      o = skipString(b, o, end, 'committer name');
+      o = skipString(b, o, end, 'committer email');
+      o = readVarint(b, o, end).next;
+      needBytes(2, o, end, 'time zone');
+      o += 2;
+      const m = readVarint(b, o, end);
+      o = m.next;
+      needBytes(m.value, o, end, 'message');
+      clean = isCleanLogMessage(b, o, o + m.value);
+      o += m.value;
+    }
+    this.valueType = valueType;
+    this.clean = clean;
+    this.at = at;
+    this.next = o;
+  }
+
+  /** The current record decoded in full (for one the writer must clean first: rare). */
+  record(b: Uint8Array, end: number, hashSize: number): LogRecord {
+    const key = this.key.slice(0, this.keyLen);
+    const h: EntryHeader = {
+      start: this.at, prefixLen: 0, suffixLen: this.keyLen, extra: this.valueType,
+      suffixStart: this.valueStart, valueStart: this.valueStart, key,
+    };
+    return decodeLogValue(b, h, end, hashSize).record;
+  }
 }
 
 /** Decode one record of a block of the given type. */

@@ -5,7 +5,7 @@
  * section that needed an index, and padding is written lazily so it never precedes the log
  * section or the footer.
  */
-import { ByteWriter, compareBytes, crc32, toHex, writeU24, writeU32, writeU64 } from './bytes.js';
+import { ByteWriter, compareBytes, compareBytesN, crc32, toHex, writeU24, writeU32, writeU64 } from './bytes.js';
 import { BlockWriter } from './block.js';
 import { ErrorCode, ReftableError } from './errors.js';
 import {
@@ -14,7 +14,7 @@ import {
 } from './format.js';
 import { ObjectIndex } from './obj-index.js';
 import { PagedOutput } from './paged-output.js';
-import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, StoredLog, encodeValue, isCleanLogMessage, logKey, recordExtra } from './record.js';
+import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, StoredLogCursor, encodeValue, isCleanLogMessage, logKey, recordExtra } from './record.js';
 
 export interface WriterOptions {
   hash: HashFormat;
@@ -98,7 +98,9 @@ export class TableWriter {
   private blockType: BlockType = BlockType.Ref;
   /** One entry per flushed block of the section (or index level) being written. */
   private index: IndexRecord[] = [];
-  private lastKey: Uint8Array = EMPTY;
+  /** The last key added, in lastKey[0, lastLen) (a copy). */
+  private lastKey = new Uint8Array(128);
+  private lastLen = 0;
   private phase: Phase = 'ref';
   private readonly stats: Record<'ref' | 'obj' | 'log', SectionStats> = { ref: emptyStats(), obj: emptyStats(), log: emptyStats() };
   private objIdLength = 0;
@@ -169,21 +171,29 @@ export class TableWriter {
    * A log record copied as stored from another table (compaction). Only for records the
    * writer would store unchanged (`clean`); others go through addLog and its cleaning.
    */
-  addStoredLog(l: StoredLog): void {
+  /**
+   * Copy the log record `c` last decoded from `data` as it is stored (compaction; its message
+   * must be clean, see StoredLogCursor). Nothing of `c` or `data` is kept.
+   */
+  addStoredLog(c: StoredLogCursor, data: Uint8Array): void {
     if (this.phase === 'closed') throw apiError('writer is closed');
-    if (!l.clean) throw apiError('a stored log record with an unclean message must be added with addLog');
-    checkUpdateIndex(l.updateIndex, 'log update index');
-    this.enterLogSection(l.key);
-    this.addEncodedRecord(l.key, l.valueType, l.value, BlockType.Log, 'log');
+    if (!c.clean) throw apiError('a stored log record with an unclean message must be added with addLog');
+    checkUpdateIndex(c.updateIndex, 'log update index');
+    this.enterLogSection(c.key, c.keyLen);
+    const b = this.blockOpen && this.blockType === BlockType.Log ? this.block : this.newBlock(BlockType.Log);
+    if (b.addParts(c.key, c.keyLen, c.valueType, data, c.valueStart, c.next)) return;
+    this.flushBlock();
+    if (this.newBlock(BlockType.Log).addParts(c.key, c.keyLen, c.valueType, data, c.valueStart, c.next)) return;
+    throw tooBig(this.blockSize, 'log');
   }
 
   /** Close the ref section on the first log, and check the log's key order. */
-  private enterLogSection(key: Uint8Array): void {
+  private enterLogSection(key: Uint8Array, keyLen = key.length): void {
     if (this.phase === 'ref') {
       this.finishPublicSection();
       this.phase = 'log';
     }
-    this.checkOrder(key);
+    this.checkOrder(key, keyLen);
     // §6.5: the log section starts right after the last byte written, never padded to it.
     this.next -= this.pendingPadding;
     this.pendingPadding = 0;
@@ -245,11 +255,16 @@ export class TableWriter {
     if (!Number.isInteger(r.tz) || r.tz < -0x8000 || r.tz > 0x7fff) throw apiError(`time zone ${r.tz} does not fit in 16 bits`);
   }
 
-  private checkOrder(key: Uint8Array): void {
-    if (compareBytes(this.lastKey, key) >= 0) {
-      throw apiError(`records out of order: ${toHex(key)} does not sort after ${toHex(this.lastKey)}`);
+  private checkOrder(key: Uint8Array, keyLen = key.length): void {
+    const last = this.lastKey;
+    if (compareBytesN(last, this.lastLen, key, keyLen) >= 0) {
+      throw apiError(`records out of order: ${toHex(key.subarray(0, keyLen))} does not sort after ${toHex(last.subarray(0, this.lastLen))}`);
     }
-    this.lastKey = key;
+    // Copied: compaction passes keys in buffers it reuses.
+    if (keyLen > last.length) this.lastKey = new Uint8Array(Math.max(keyLen, 2 * last.length));
+    const lk = this.lastKey;
+    for (let i = 0; i < keyLen; i++) lk[i] = key[i];
+    this.lastLen = keyLen;
   }
 
   // ---- blocks ----------------------------------------------------------------------------
@@ -274,9 +289,7 @@ export class TableWriter {
     if (b.addEncoded(key, extra, value)) return;
     this.flushBlock();
     if (this.newBlock(type).addEncoded(key, extra, value)) return;
-    throw new ReftableError(ErrorCode.EntryTooBig, `record does not fit in a block of ${this.blockSize} bytes`, {
-      data: { blockSize: this.blockSize, kind },
-    });
+    throw tooBig(this.blockSize, kind);
   }
 
   private flushBlock(): void {
@@ -332,7 +345,7 @@ export class TableWriter {
     this.index = [];
     this.stats[section].indexOffset = indexStart;
     this.stats[section].indexBlocks = indexBlocks;
-    this.lastKey = EMPTY;
+    this.lastLen = 0;
   }
 
   /** Close the ref section (and write the obj section it calls for) or the log section. */
@@ -376,3 +389,8 @@ export function writeTable(opts: WriterOptions, refs: Iterable<RefRecord>, logs:
   return w.finish();
 }
 
+function tooBig(blockSize: number, kind: AnyRecord['kind']): ReftableError {
+  return new ReftableError(ErrorCode.EntryTooBig, `record does not fit in a block of ${blockSize} bytes`, {
+    data: { blockSize, kind },
+  });
+}

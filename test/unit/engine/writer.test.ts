@@ -3,6 +3,7 @@ import { compareBytes, fromHex, toHex, utf8 } from '../../../src/engine/bytes';
 import { ErrorCode, ReftableError } from '../../../src/engine/errors';
 import { BlockType, HashFormat, SHA1, SHA256 } from '../../../src/engine/format';
 import { IndexRecord, LogRecord, ObjRecord, RefRecord, logKey } from '../../../src/engine/record';
+import { BlockWriter } from '../../../src/engine/block';
 import { Table } from '../../../src/engine/table';
 import { TableWriter, WriterOptions, cleanLogMessage, writeTable } from '../../../src/engine/writer';
 
@@ -369,5 +370,40 @@ describe('TableWriter: throughput', () => {
     // A generous floor (alone it runs at several 100 000 refs/s): it catches quadratic
     // behaviour, not a busy machine.
     expect(rate).toBeGreaterThan(10_000);
+  });
+});
+
+describe('BlockWriter: keys from reused buffers', () => {
+  it('gives the same block for keys and values passed in one reused buffer as for fresh arrays', () => {
+    // Compaction hands the block writer keys and values living in buffers it overwrites for
+    // the next record: the writer must keep its own copy of the previous key.
+    const opts = { blockSize: 4096, restartInterval: 16, minUpdateIndex: 1, hashSize: 20 };
+    const fresh = new BlockWriter(opts);
+    const reused = new BlockWriter(opts);
+    fresh.reset(BlockType.Log, 0);
+    reused.reset(BlockType.Log, 0);
+    const keyBuf = new Uint8Array(64);
+    const valueBuf = new Uint8Array(200);
+    let added = 0;
+    for (let i = 0; ; i++) {
+      // Names sharing prefixes of varying lengths, so prefix compression depends on the previous key.
+      const key = utf8(`refs/heads/${'ab'.slice(0, 1 + (i % 2))}/${String(i * 7919 % 1000).padStart(3, '0')}`.padEnd(20 + (i % 9), 'x'));
+      const value = Uint8Array.from({ length: 20 + (i % 150) }, (_, k) => (i * 31 + k) & 0xff);
+      keyBuf.fill(0xee);
+      keyBuf.set(key);
+      valueBuf.fill(0xdd);
+      valueBuf.set(value, 7);
+      const a = fresh.addEncoded(key, 1, value);
+      const b = reused.addParts(keyBuf, key.length, 1, valueBuf, 7, 7 + value.length);
+      expect(b).toBe(a);
+      if (!a) break;
+      added++;
+      // The caller's buffers are overwritten before the next add.
+      keyBuf.fill(0x00);
+      valueBuf.fill(0x00);
+    }
+    expect(added).toBeGreaterThan(20);
+    expect(toHex(reused.lastKey)).toBe(toHex(fresh.lastKey));
+    expect(toHex(reused.finish().bytes)).toBe(toHex(fresh.finish().bytes));
   });
 });
