@@ -28,21 +28,21 @@ export const logCommand: Command = {
       return code;
     }
     for (const name of positional) {
-      const entries = db.reflog(name, limit);
-      if (entries.length === 0 && !db.reflogExists(name)) {
+      // Printed as read: a long reflog is never held whole.
+      if (printAll(ctx, db.reflogEntries(name, limit), json) === 0 && !db.reflogExists(name)) {
         ctx.err.line(`reftable: no reflog for ${name}`);
         code = Exit.NotFound;
-        continue;
       }
-      printAll(ctx, entries, json);
     }
     return code;
   },
 };
 
-function printAll(ctx: CliContext, entries: Iterable<LogEntry>, json: boolean, limit = Infinity): void {
+/** Prints `entries` (at most `limit` per ref); returns how many it printed. */
+function printAll(ctx: CliContext, entries: Iterable<LogEntry>, json: boolean, limit = Infinity): number {
   let current = '';
   let n = 0;
+  let printed = 0;
   for (const e of entries) {
     if (e.name !== current) {
       current = e.name;
@@ -52,5 +52,7 @@ function printAll(ctx: CliContext, entries: Iterable<LogEntry>, json: boolean, l
     if (json) ctx.out.line(JSON.stringify(logJson(e)));
     else ctx.out.line(`${e.name}@{${n}} ${e.new.slice(0, 7)} ${e.message.split('\n')[0]}`);
     n++;
+    printed++;
   }
+  return printed;
 }
