@@ -11,7 +11,7 @@ import { TableWriter } from './writer.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import type { Block } from './block.js';
 import { LoserTree } from './loser-tree.js';
-import { compareBytesN } from './bytes.js';
+import { compareBytesN, compareKeysByWords } from './bytes.js';
 
 export interface CompactOptions {
   hash: HashFormat;
@@ -64,19 +64,19 @@ export function compactTables(tables: Table[], opts: CompactOptions, newest?: Pe
   let t = top.next();
   let more = refs.next();
   while (more || !t.done) {
-    let r: RefRecord;
     const c = !more ? 1 : !t.done ? refs.current!.compareWith(t.value.name) : -1;
     if (c >= 0) {
-      r = t.value as RefRecord;
+      const r = t.value as RefRecord;
       t = top.next();
       // The pending record shadows an older table's record of the same name.
       if (c === 0) more = refs.next();
+      if (!(opts.dropDeletions && r.valueType === RefValueType.Deletion)) w.addRef(r);
     } else {
-      r = refs.current!.record();
+      // Copied from the cursor's buffers before it moves on: no record object per ref.
+      const cur = refs.current!;
+      if (!(opts.dropDeletions && cur.valueType === RefValueType.Deletion)) w.addStoredRef(cur);
       more = refs.next();
     }
-    if (opts.dropDeletions && r.valueType === RefValueType.Deletion) continue;
-    w.addRef(r);
   }
   const logs = new LogMerge(tables);
   const topLogs = (newest?.logs ?? [])[Symbol.iterator]();
@@ -262,7 +262,7 @@ class LogMerge {
     const rb = this.its[b];
     if (!ra.block) return false;
     if (!rb.block) return true;
-    const c = compareBytesN(ra.key, ra.keyLen, rb.key, rb.keyLen);
+    const c = compareKeysByWords(ra.key, ra.key32, ra.keyLen, rb.key, rb.key32, rb.keyLen);
     return c < 0 || (c === 0 && a > b);
   }
 }

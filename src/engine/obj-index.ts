@@ -37,13 +37,18 @@ export class ObjectIndex {
 
   /** Note that the ref block at `offset` names `id` (offsets arrive in ascending order). */
   add(id: Uint8Array, offset: number): void {
+    this.addFrom(id, 0, offset);
+  }
+
+  /** add() of the id at src[at, at + hashSize), without a view of it. */
+  addFrom(src: Uint8Array, at: number, offset: number): void {
     this.order = undefined;
     if (this.n === this.heads.length) this.grow();
     const i = this.n++;
     // A byte loop: TypedArray.set costs more than copying 20 or 32 bytes.
     const base = i * this.hashSize;
-    for (let k = 0; k < this.hashSize; k++) this.ids[base + k] = id[k];
-    this.heads[i] = ((id[0] << 24) | (id[1] << 16) | (id[2] << 8) | id[3]) >>> 0;
+    for (let k = 0; k < this.hashSize; k++) this.ids[base + k] = src[at + k];
+    this.heads[i] = ((src[at] << 24) | (src[at + 1] << 16) | (src[at + 2] << 8) | src[at + 3]) >>> 0;
     this.offsets[i] = offset;
   }
 

@@ -4,7 +4,7 @@
  * million refs creates no object per record. The merged cursor does the newest-wins k-way
  * merge over such cursors by raw byte comparison. Records are materialized only on request.
  */
-import { readVarint } from './bytes.js';
+import { compareKeysByWords, readVarint } from './bytes.js';
 import type { Block } from './block.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import { RefValueType } from './format.js';
@@ -241,27 +241,8 @@ function lessCursor(a: TableRefCursor, b: TableRefCursor): boolean {
   return c < 0 || (c === 0 && a.tableIndex > b.tableIndex);
 }
 
-/**
- * compareBytesN over two cursors' keys, skipping equal leading words first: keys in a merge
- * share long prefixes ("refs/heads/branch-0…"), and with 1,000 tables every record takes
- * about ten comparisons. Byte order decides inside the first differing word.
- */
 function compareCursorKeys(a: TableRefCursor, b: TableRefCursor): number {
-  const al = a.keyLen;
-  const bl = b.keyLen;
-  const n = al < bl ? al : bl;
-  const words = n >>> 2;
-  const a32 = a.key32;
-  const b32 = b.key32;
-  let w = 0;
-  while (w < words && a32[w] === b32[w]) w++;
-  const ak = a.key;
-  const bk = b.key;
-  for (let i = w << 2; i < n; i++) {
-    const d = ak[i] - bk[i];
-    if (d !== 0) return d;
-  }
-  return al - bl;
+  return compareKeysByWords(a.key, a.key32, a.keyLen, b.key, b.key32, b.keyLen);
 }
 
 /**

@@ -16,6 +16,20 @@ import { ObjectIndex } from './obj-index.js';
 import { PagedOutput } from './paged-output.js';
 import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, StoredLogCursor, encodeValue, isCleanLogMessage, logKey, recordExtra } from './record.js';
 
+/**
+ * A ref record as another table stores it, in buffers the caller reuses (compaction's cursors,
+ * TableRefCursor): key[0, keyLen); the object id(s) or symref target at data[valuePos…).
+ */
+export interface StoredRef {
+  readonly key: Uint8Array;
+  readonly keyLen: number;
+  readonly valueType: number;
+  readonly updateIndex: number;
+  readonly data: Uint8Array;
+  readonly valuePos: number;
+  readonly targetLen: number;
+}
+
 export interface WriterOptions {
   hash: HashFormat;
   /** Default 4096; 0 means the default (git's `reftable.blockSize`). */
@@ -133,13 +147,7 @@ export class TableWriter {
   }
 
   addRef(r: RefRecord): void {
-    if (this.phase !== 'ref') throw apiError(this.phase === 'log' ? 'refs must be added before logs' : 'writer is closed');
-    if (r.name.length === 0) throw apiError('ref name is empty');
-    checkUpdateIndex(r.updateIndex, 'ref update index');
-    if (r.updateIndex < this.minUpdateIndex || r.updateIndex > this.maxUpdateIndex) {
-      throw apiError(`ref update index ${r.updateIndex} is outside the table limits [${this.minUpdateIndex}, ${this.maxUpdateIndex}]`,
-        { updateIndex: r.updateIndex });
-    }
+    this.checkRefStart(r.name.length, r.updateIndex);
     this.checkRef(r);
     this.checkOrder(r.name);
     this.addRecord(r, r.name, BlockType.Ref);
@@ -147,6 +155,33 @@ export class TableWriter {
     if (this.objects) {
       if (r.valueType === RefValueType.Val1 || r.valueType === RefValueType.Val2) this.objects.add(r.value!, this.next);
       if (r.valueType === RefValueType.Val2) this.objects.add(r.peeled!, this.next);
+    }
+  }
+
+  /**
+   * Copy the ref record `c` is positioned on, as another table stores it (compaction): key and
+   * value bytes are taken from `c`'s buffers, the update index re-encoded against this
+   * table's minimum. Nothing of `c` is kept; no record object is made.
+   */
+  addStoredRef(c: StoredRef): void {
+    this.checkRefStart(c.keyLen, c.updateIndex);
+    const type = c.valueType;
+    const h = this.hash.size;
+    const v = this.value;
+    v.length = 0;
+    v.varint(c.updateIndex - this.minUpdateIndex);
+    if (type === RefValueType.Val1) v.copy(c.data, c.valuePos, c.valuePos + h);
+    else if (type === RefValueType.Val2) v.copy(c.data, c.valuePos, c.valuePos + 2 * h);
+    else if (type === RefValueType.Symref) {
+      v.varint(c.targetLen);
+      v.copy(c.data, c.valuePos, c.valuePos + c.targetLen);
+    } else if (type !== RefValueType.Deletion) throw apiError(`unknown ref value type ${String(type)}`);
+    this.checkOrder(c.key, c.keyLen);
+    this.addParts(c.key, c.keyLen, type, v.raw(), 0, v.length, BlockType.Ref, 'ref');
+    // Recorded after the add so the offset is that of the block the ref landed in.
+    if (this.objects && (type === RefValueType.Val1 || type === RefValueType.Val2)) {
+      this.objects.addFrom(c.data, c.valuePos, this.next);
+      if (type === RefValueType.Val2) this.objects.addFrom(c.data, c.valuePos + h, this.next);
     }
   }
 
@@ -180,11 +215,7 @@ export class TableWriter {
     if (!c.clean) throw apiError('a stored log record with an unclean message must be added with addLog');
     checkUpdateIndex(c.updateIndex, 'log update index');
     this.enterLogSection(c.key, c.keyLen);
-    const b = this.blockOpen && this.blockType === BlockType.Log ? this.block : this.newBlock(BlockType.Log);
-    if (b.addParts(c.key, c.keyLen, c.valueType, data, c.valueStart, c.next)) return;
-    this.flushBlock();
-    if (this.newBlock(BlockType.Log).addParts(c.key, c.keyLen, c.valueType, data, c.valueStart, c.next)) return;
-    throw tooBig(this.blockSize, 'log');
+    this.addParts(c.key, c.keyLen, c.valueType, data, c.valueStart, c.next, BlockType.Log, 'log');
   }
 
   /** Close the ref section on the first log, and check the log's key order. */
@@ -227,6 +258,17 @@ export class TableWriter {
 
   private checkId(id: Uint8Array | undefined, what: string): void {
     if (!id || id.length !== this.hash.size) throw apiError(`${what} must be ${this.hash.size} bytes`);
+  }
+
+  /** What every added ref must satisfy before its value is looked at. */
+  private checkRefStart(nameLength: number, updateIndex: number): void {
+    if (this.phase !== 'ref') throw apiError(this.phase === 'log' ? 'refs must be added before logs' : 'writer is closed');
+    if (nameLength === 0) throw apiError('ref name is empty');
+    checkUpdateIndex(updateIndex, 'ref update index');
+    if (updateIndex < this.minUpdateIndex || updateIndex > this.maxUpdateIndex) {
+      throw apiError(`ref update index ${updateIndex} is outside the table limits [${this.minUpdateIndex}, ${this.maxUpdateIndex}]`,
+        { updateIndex });
+    }
   }
 
   private checkRef(r: RefRecord): void {
@@ -285,10 +327,17 @@ export class TableWriter {
 
   /** Add to the open block; on overflow flush, start a fresh block and try once more. */
   private addEncodedRecord(key: Uint8Array, extra: number, value: Uint8Array, type: BlockType, kind: AnyRecord['kind']): void {
+    this.addParts(key, key.length, extra, value, 0, value.length, type, kind);
+  }
+
+  /** addEncodedRecord of key[0, keyLen) and the value data[valueStart, valueEnd). */
+  private addParts(
+    key: Uint8Array, keyLen: number, extra: number, data: Uint8Array, valueStart: number, valueEnd: number, type: BlockType, kind: AnyRecord['kind'],
+  ): void {
     const b = this.blockOpen && this.blockType === type ? this.block : this.newBlock(type);
-    if (b.addEncoded(key, extra, value)) return;
+    if (b.addParts(key, keyLen, extra, data, valueStart, valueEnd)) return;
     this.flushBlock();
-    if (this.newBlock(type).addEncoded(key, extra, value)) return;
+    if (this.newBlock(type).addParts(key, keyLen, extra, data, valueStart, valueEnd)) return;
     throw tooBig(this.blockSize, kind);
   }
 

@@ -85,6 +85,49 @@ describe('compactTables', () => {
     });
   }
 
+  for (const hash of [SHA1, SHA256]) {
+    it(`copies stored refs of every value type byte for byte as writing their records would (${hash.name})`, () => {
+      // Ids, peeled ids, symrefs of varied target lengths and tombstones, over three tables
+      // with shadowed names, update indexes far from the result's minimum (several varint
+      // bytes), enough refs for many blocks, and the obj section built from copied ids.
+      const tables: Table[] = [];
+      const mins = [1, 200, 70_000];
+      for (let t = 0; t < 3; t++) {
+        const refs: RefRecord[] = [];
+        for (let i = 0; i < 900; i++) {
+          if ((i + t) % 3 === 0) continue;
+          const name = utf8(`refs/${i % 4 ? 'heads' : 'tags'}/r${String((i * 13) % 900).padStart(4, '0')}`);
+          const ui = mins[t] + (i % 5);
+          const kind = (i + t) % 4;
+          const full = (n: number) => Uint8Array.from({ length: hash.size }, (_, k) => (n * 7 + k * 13 + t) & 0xff);
+          refs.push(kind === 0 ? { kind: 'ref', name, updateIndex: ui, valueType: 0 }
+            : kind === 1 ? { kind: 'ref', name, updateIndex: ui, valueType: 1, value: full(i) }
+            : kind === 2 ? { kind: 'ref', name, updateIndex: ui, valueType: 2, value: full(i), peeled: full(i + 1) }
+            : { kind: 'ref', name, updateIndex: ui, valueType: 3, target: utf8(`refs/heads/${'t'.repeat(i % 150)}`) });
+        }
+        const seen = new Set<string>();
+        const unique = refs.filter((r) => !seen.has(text(r.name)) && !!seen.add(text(r.name)));
+        unique.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+        const w = new TableWriter({ hash, minUpdateIndex: mins[t], maxUpdateIndex: mins[t] + 4, blockSize: 1024 });
+        unique.forEach((r) => w.addRef(r));
+        tables.push(Table.open(w.finish()!, { hash, name: `r${t}` }));
+      }
+      for (const drop of [true, false]) {
+        const out = compactTables(tables, { hash, dropDeletions: drop, blockSize: 1024 })!;
+        const winners = new Map<string, RefRecord>();
+        for (const t of [...tables].reverse()) for (const r of t.refs()) if (!winners.has(text(r.name))) winners.set(text(r.name), r);
+        const w = new TableWriter({ hash, minUpdateIndex: 1, maxUpdateIndex: 70_004, blockSize: 1024 });
+        [...winners.values()]
+          .filter((r) => !(drop && r.valueType === 0))
+          .sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
+          .forEach((r) => w.addRef(r));
+        const want = w.finish()!;
+        expect(Table.open(want, { hash }).sections.obj, 'the reference has an obj section').toBeDefined();
+        expect(Buffer.compare(Buffer.from(out), Buffer.from(want)), `dropDeletions ${drop}`).toBe(0);
+      }
+    });
+  }
+
   it('copies stored log values byte for byte as decoding and re-encoding them would', () => {
     // Varied values: long names and emails, times needing several varint bytes, negative
     // zones, messages already clean, without LF (stored exactly) and empty (existence markers).
