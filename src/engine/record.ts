@@ -233,9 +233,9 @@ export function logKey(name: Uint8Array, updateIndex: number): Uint8Array {
 export function decodeLogValue(b: Uint8Array, h: EntryHeader, end: number, hashSize: number): { record: LogRecord; next: number } {
   const { name, updateIndex } = parseLogKey(h.key, h.start);
   let o = h.valueStart;
-  const empty = new Uint8Array(0);
-  const zero = new Uint8Array(hashSize);
   if (h.extra === LogValueType.Deletion) {
+    const empty = new Uint8Array(0);
+    const zero = new Uint8Array(hashSize);
     return {
       record: { kind: 'log', name, updateIndex, valueType: 0, old: zero, new: zero, committerName: empty, email: empty, time: 0, tz: 0, message: empty },
       next: o,
@@ -245,37 +245,40 @@ export function decodeLogValue(b: Uint8Array, h: EntryHeader, end: number, hashS
   const oldId = b.slice(o, o + hashSize);
   const newId = b.slice(o + hashSize, o + 2 * hashSize);
   o += 2 * hashSize;
-  const str = (what: string): Uint8Array => {
-    const l = readVarint(b, o, end);
-    o = l.next;
-    needBytes(l.value, o, end, what);
-    const s = b.slice(o, o + l.value);
-    o += l.value;
-    return s;
-  };
-  const committerName = str('committer name');
-  const email = str('committer email');
-  const t = readVarint(b, o, end);
-  o = t.next;
+  const committerName = takeString(b, o, end, 'committer name');
+  const email = takeString(b, stringEnd, end, 'committer email');
+  o = stringEnd;
+  let time: number;
+  if (o < end && b[o] < 0x80) time = b[o++];
+  else {
+    const t = readVarint(b, o, end);
+    time = t.value;
+    o = t.next;
+  }
   needBytes(2, o, end, 'time zone');
   const tz = readI16(b, o);
   o += 2;
-  const message = str('message');
+  const message = takeString(b, o, end, 'message');
   return {
-    record: { kind: 'log', name, updateIndex, valueType: 1, old: oldId, new: newId, committerName, email, time: t.value, tz, message },
-    next: o,
+    record: { kind: 'log', name, updateIndex, valueType: 1, old: oldId, new: newId, committerName, email, time, tz, message },
+    next: stringEnd,
   };
 }
 
-/**
- * A log record as stored, for copying into another table (compaction): its key and the parts
- * the merge orders by, and its value bytes untouched. Only records the writer would store
- * unchanged qualify: an update whose message is not one LF-terminated line (`clean` false)
- * must go through decoding and the writer's message cleaning, as git does.
- */
-/** The name part of a log key. */
-export function logKeyNameLength(key: Uint8Array): number {
-  return key.length - 9;
+/** Where the last takeString ended (module state, like `framing`: no result object per field). */
+let stringEnd = 0;
+/** A copy of the length-prefixed string at `o`; stringEnd is set past it. */
+function takeString(b: Uint8Array, o: number, end: number, what: string): Uint8Array {
+  let len: number;
+  if (o < end && b[o] < 0x80) len = b[o++];
+  else {
+    const l = readVarint(b, o, end);
+    len = l.value;
+    o = l.next;
+  }
+  needBytes(len, o, end, what);
+  stringEnd = o + len;
+  return b.slice(o, o + len);
 }
 
 const LF = 0x0a;
@@ -308,7 +311,9 @@ function skipString(b: Uint8Array, o: number, end: number, what: string): number
  * Log records as stored, decoded one after another in place, for compaction: it copies every
  * log record of every table (millions) and needs only the key, the value type and where the
  * value bytes are. The key is rebuilt in a buffer this cursor owns (a record's prefix is the
- * previous key's, already there); nothing is allocated per record.
+ * previous key's, already there); nothing is allocated per record. Only records the writer
+ * would store unchanged are copied so: an update whose message is not one LF-terminated line
+ * (`clean` false) goes through record() and the writer's message cleaning, as in git.
  */
 export class StoredLogCursor {
   /** The key in key[0, keyLen): name, NUL, reversed update index (key order is log order). */
