@@ -32,7 +32,17 @@ export interface ProcOptions {
   capture?: boolean;
   /** Skip the measuring wrapper (setup steps). */
   noTime?: boolean;
+  /**
+   * Kill the process (its whole group) after this many ms; 0 for never. Default: 4 minutes,
+   * far above any single measured run. A Node process can hang at exit after finishing its
+   * work (a shutdown deadlock between V8's background compiler and the platform's task
+   * drain, nodejs/node#54918; seen once in ~1,000 CLI runs): the run then fails with exit
+   * 124 and says so, instead of stalling the benchmark.
+   */
+  timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 240_000;
 
 let python: string | null | undefined;
 let wrapper: string | undefined;
@@ -67,11 +77,25 @@ export function runProc(cmd: string, args: readonly string[], opts: ProcOptions)
   const stdinFd = opts.stdinFile ? fs.openSync(opts.stdinFile, 'r') : undefined;
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const p = spawn(m ? m.python : cmd, m ? [m.script, stats, cmd, ...args] : [...args], {
       cwd: opts.cwd,
       env: opts.env,
       stdio: [stdinFd ?? 'ignore', opts.capture ? 'pipe' : 'ignore', 'pipe'],
+      // Its own process group, so a timeout kills the wrapper and the command together.
+      detached: timeoutMs > 0,
     });
+    let timedOut = false;
+    const timer = timeoutMs > 0
+      ? setTimeout(() => {
+        timedOut = true;
+        try {
+          process.kill(-p.pid!, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }, timeoutMs)
+      : undefined;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     p.stdout?.on('data', (d: Buffer) => out.push(d));
@@ -81,6 +105,7 @@ export function runProc(cmd: string, args: readonly string[], opts: ProcOptions)
       reject(e);
     });
     p.on('close', (code) => {
+      if (timer) clearTimeout(timer);
       let ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (stdinFd !== undefined) fs.closeSync(stdinFd);
       let cpuMs = NaN;
@@ -98,6 +123,11 @@ export function runProc(cmd: string, args: readonly string[], opts: ProcOptions)
       }
       let stderr = Buffer.concat(err).toString('utf8');
       if (stderr.length > 4000) stderr = stderr.slice(0, 4000) + '…';
+      if (timedOut) {
+        stderr = `timed out after ${timeoutMs / 1000} s and was killed (for a Node process most likely the hang at exit of nodejs/node#54918)${stderr ? '; ' + stderr : ''}`;
+        resolve({ ms, cpuMs: NaN, rssKb: undefined, code: 124, stdout: undefined, stderr });
+        return;
+      }
       resolve({ ms, cpuMs, rssKb, code: code ?? 1, stdout: opts.capture ? Buffer.concat(out).toString('utf8') : undefined, stderr });
     });
   });
@@ -105,7 +135,8 @@ export function runProc(cmd: string, args: readonly string[], opts: ProcOptions)
 
 /** Run and insist on exit 0 (generation and verification steps). */
 export async function mustRun(cmd: string, args: readonly string[], opts: ProcOptions): Promise<ProcResult> {
-  const r = await runProc(cmd, args, opts);
+  // Generating a 1M-ref repository with git can take minutes on a slow machine.
+  const r = await runProc(cmd, args, { timeoutMs: 0, ...opts });
   if (r.code !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${r.code}) in ${opts.cwd}: ${r.stderr.trim()}`);
   return r;
 }
