@@ -74,7 +74,13 @@ export function compactTables(tables: Table[], opts: CompactOptions, newest?: Pe
     } else {
       // Copied from the cursor's buffers before it moves on: no record object per ref.
       const cur = refs.current!;
-      if (!(opts.dropDeletions && cur.valueType === RefValueType.Deletion)) w.addStoredRef(cur);
+      if (!(opts.dropDeletions && cur.valueType === RefValueType.Deletion)) {
+        try {
+          w.addStoredRef(cur);
+        } catch (e) {
+          corruptSource(e, cur.table.name, cur.blockOffset, 'ref');
+        }
+      }
       more = refs.next();
     }
   }
@@ -95,8 +101,12 @@ export function compactTables(tables: Table[], opts: CompactOptions, newest?: Pe
       const r = older!;
       if (!(opts.dropDeletions && r.valueType === LogValueType.Deletion)) {
         // Stored values are copied as they are unless the writer's message cleaning would change them.
-        if (r.clean) w.addStoredLog(r, r.block!.data);
-        else w.addLog(r.block!.storedLogRecord(r));
+        try {
+          if (r.clean) w.addStoredLog(r, r.block!.data);
+          else w.addLog(r.block!.storedLogRecord(r));
+        } catch (e) {
+          corruptSource(e, r.tableName, r.block!.offset, 'log');
+        }
       }
       older = logs.advance();
     }
@@ -144,6 +154,19 @@ export function suggestCompaction(sizes: number[], factor = DEFAULT_GEOMETRIC_FA
 }
 
 /**
+ * The writer's objection to a record copied from a table (out of order, update index outside
+ * the table's own limits) is a defect of that table: say which table, and where.
+ */
+function corruptSource(e: unknown, table: string, blockOffset: number, kind: 'ref' | 'log'): never {
+  if (e instanceof ReftableError && e.code === ErrorCode.Api) {
+    throw new ReftableError(ErrorCode.Format, `${kind} record in the block at ${blockOffset} cannot be copied: ${e.reason}`, {
+      file: table, offset: blockOffset, cause: e,
+    });
+  }
+  throw e;
+}
+
+/**
  * A stored log record against a pending one in log order: name bytes, then newer update index
  * first. That is the byte order of their keys for any name without a NUL byte (git's ref
  * names have none); stored records of two tables compare their keys directly.
@@ -161,6 +184,7 @@ function compareStoredWithPending(a: LogReader, b: Pick<LogRecord, 'name' | 'upd
 class LogReader extends StoredLogCursor {
   /** The block of the current record; undefined once the section is exhausted. */
   block: Block | undefined;
+  readonly tableName: string;
   /**
    * The one buffer the table's log blocks inflate into (fresh arrays per block were a tenth
    * of a compaction, mostly first touches of new memory). One is enough: the current record
@@ -174,6 +198,7 @@ class LogReader extends StoredLogCursor {
 
   constructor(private readonly table: Table) {
     super();
+    this.tableName = table.name;
     this.enter(table.firstBlock('log'));
     this.next = this.block?.recordsStart ?? 0;
   }

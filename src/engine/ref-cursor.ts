@@ -31,6 +31,11 @@ export class TableRefCursor {
 
   private block: Block | undefined;
   private pos = 0;
+
+  /** File offset of the current record's block (for errors about the record). */
+  get blockOffset(): number {
+    return this.block?.offset ?? 0;
+  }
   private end = 0;
   /** The current record was found by seek() and not yet returned by next(). */
   private pending = false;
