@@ -248,13 +248,8 @@ export function decodeLogValue(b: Uint8Array, h: EntryHeader, end: number, hashS
   const committerName = takeString(b, o, end, 'committer name');
   const email = takeString(b, stringEnd, end, 'committer email');
   o = stringEnd;
-  let time: number;
-  if (o < end && b[o] < 0x80) time = b[o++];
-  else {
-    const t = readVarint(b, o, end);
-    time = t.value;
-    o = t.next;
-  }
+  const time = varintAt(b, o, end);
+  o = varintEnd;
   needBytes(2, o, end, 'time zone');
   const tz = readI16(b, o);
   o += 2;
@@ -269,13 +264,8 @@ export function decodeLogValue(b: Uint8Array, h: EntryHeader, end: number, hashS
 let stringEnd = 0;
 /** A copy of the length-prefixed string at `o`; stringEnd is set past it. */
 function takeString(b: Uint8Array, o: number, end: number, what: string): Uint8Array {
-  let len: number;
-  if (o < end && b[o] < 0x80) len = b[o++];
-  else {
-    const l = readVarint(b, o, end);
-    len = l.value;
-    o = l.next;
-  }
+  const len = varintAt(b, o, end);
+  o = varintEnd;
   needBytes(len, o, end, what);
   stringEnd = o + len;
   return b.slice(o, o + len);
@@ -295,16 +285,22 @@ export function isCleanLogMessage(b: Uint8Array, start: number, end: number): bo
 
 /** Skip a length-prefixed string; returns the offset after it. */
 function skipString(b: Uint8Array, o: number, end: number, what: string): number {
-  let len: number;
+  const len = varintAt(b, o, end);
+  needBytes(len, varintEnd, end, what);
+  return varintEnd + len;
+}
+
+/** Where the last varintAt ended. */
+let varintEnd = 0;
+/** readVarint with the one-byte case (nearly every length) inline and no result object. */
+function varintAt(b: Uint8Array, o: number, end: number): number {
   if (o < end && b[o] < 0x80) {
-    len = b[o++];
-  } else {
-    const l = readVarint(b, o, end);
-    len = l.value;
-    o = l.next;
+    varintEnd = o + 1;
+    return b[o];
   }
-  needBytes(len, o, end, what);
-  return o + len;
+  const l = readVarint(b, o, end);
+  varintEnd = l.next;
+  return l.value;
 }
 
 /**
