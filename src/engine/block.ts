@@ -4,7 +4,7 @@
  * and building one block with git's exact restart and fit rules.
  */
 import {
-  ByteWriter, commonPrefixLength, compareBytes, readU16, readU24, varintLength, writeU16, writeU24, writeVarint,
+  ByteWriter, commonPrefixLengthN, compareBytes, readU16, readU24, varintLength, writeU16, writeU24, writeVarint,
 } from './bytes.js';
 import { deflateLevel9 } from './deflate.js';
 import { inflateInto } from './inflate.js';
@@ -400,11 +400,7 @@ export class BlockWriter {
   addParts(key: Uint8Array, keyLen: number, extra: number, data: Uint8Array, valueStart: number, valueEnd: number): boolean {
     const forceRestart = this.entries % this.opts.restartInterval === 0;
     const prev = this.prevKey;
-    let prefixLen = 0;
-    if (!forceRestart) {
-      const n = this.prevLen < keyLen ? this.prevLen : keyLen;
-      while (prefixLen < n && prev[prefixLen] === key[prefixLen]) prefixLen++;
-    }
+    const prefixLen = forceRestart ? 0 : commonPrefixLengthN(prev, this.prevLen, key, keyLen);
     const suffixLen = keyLen - prefixLen;
     const lenAndType = suffixLen * 8 + extra;
     const valueLen = valueEnd - valueStart;

@@ -23,24 +23,6 @@ export function compareBytesN(a: Uint8Array, al: number, b: Uint8Array, bl: numb
   return al - bl;
 }
 
-/**
- * compareBytesN for keys in reused buffers that also have a 32-bit word view (a32 / b32 over
- * the same memory, from offset 0): equal leading words are skipped four bytes at a time, and
- * byte order decides inside the first differing word. Keys in a merge share long prefixes
- * ("refs/heads/branch-0…"), and over 1,000 tables every record takes about ten comparisons.
- */
-export function compareKeysByWords(a: Uint8Array, a32: Uint32Array, al: number, b: Uint8Array, b32: Uint32Array, bl: number): number {
-  const n = al < bl ? al : bl;
-  const words = n >>> 2;
-  let w = 0;
-  while (w < words && a32[w] === b32[w]) w++;
-  for (let i = w << 2; i < n; i++) {
-    const d = a[i] - b[i];
-    if (d !== 0) return d;
-  }
-  return al - bl;
-}
-
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -54,7 +36,12 @@ export function startsWith(a: Uint8Array, prefix: Uint8Array): boolean {
 }
 
 export function commonPrefixLength(a: Uint8Array, b: Uint8Array): number {
-  const n = a.length < b.length ? a.length : b.length;
+  return commonPrefixLengthN(a, a.length, b, b.length);
+}
+
+/** commonPrefixLength over a[0, al) and b[0, bl): for keys decoded into reused buffers. */
+export function commonPrefixLengthN(a: Uint8Array, al: number, b: Uint8Array, bl: number): number {
+  const n = al < bl ? al : bl;
   let i = 0;
   while (i < n && a[i] === b[i]) i++;
   return i;

@@ -10,8 +10,8 @@ import { Table } from './table.js';
 import { TableWriter } from './writer.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import type { Block } from './block.js';
-import { LoserTree } from './loser-tree.js';
-import { compareBytesN, compareKeysByWords } from './bytes.js';
+import { OvcLoserTree } from './loser-tree.js';
+import { commonPrefixLengthN, compareBytesN } from './bytes.js';
 
 export interface CompactOptions {
   hash: HashFormat;
@@ -231,7 +231,7 @@ class LogReader extends StoredLogCursor {
  */
 class LogMerge {
   private readonly its: LogReader[];
-  private readonly tournament: LoserTree;
+  private readonly tournament: OvcLoserTree;
   /** The key of the record handed out last (a copy: its reader has moved on since). */
   private lastKey = new Uint8Array(128);
   private lastLen = -1;
@@ -240,7 +240,11 @@ class LogMerge {
   constructor(tables: readonly Table[]) {
     this.its = tables.map((t) => new LogReader(t));
     for (const it of this.its) it.advance();
-    this.tournament = new LoserTree(tables.length, (a, b) => this.less(a, b));
+    this.tournament = new OvcLoserTree(tables.length, {
+      live: (j) => this.its[j].block !== undefined,
+      key: (j) => this.its[j].key,
+      keyLen: (j) => this.its[j].keyLen,
+    });
     this.tournament.rebuild();
   }
 
@@ -276,18 +280,10 @@ class LogMerge {
     this.lastUpdateIndex = r.updateIndex;
   }
 
+  /** Move stream j (whose key is the last one handed out) on, and replay it. */
   private step(j: number): void {
-    this.its[j].advance();
-    this.tournament.replay(j);
-  }
-
-  /** Stream a sorts before stream b (the newer table first on equal keys); exhausted ones last. */
-  private less(a: number, b: number): boolean {
-    const ra = this.its[a];
-    const rb = this.its[b];
-    if (!ra.block) return false;
-    if (!rb.block) return true;
-    const c = compareKeysByWords(ra.key, ra.key32, ra.keyLen, rb.key, rb.key32, rb.keyLen);
-    return c < 0 || (c === 0 && a > b);
+    const r = this.its[j];
+    // The tree codes the new head against the key it replaces: the last one handed out.
+    this.tournament.replay(j, r.advance() ? commonPrefixLengthN(r.key, r.keyLen, this.lastKey, this.lastLen) : 0);
   }
 }

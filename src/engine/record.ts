@@ -314,8 +314,6 @@ function varintAt(b: Uint8Array, o: number, end: number): number {
 export class StoredLogCursor {
   /** The key in key[0, keyLen): name, NUL, reversed update index (key order is log order). */
   key = new Uint8Array(128);
-  /** The same buffer as 32-bit words, for compareKeysByWords. */
-  key32 = new Uint32Array(this.key.buffer);
   keyLen = 0;
   updateIndex = 0;
   valueType: LogValueType = LogValueType.Update;
@@ -341,11 +339,9 @@ export class StoredLogCursor {
     const len = prefixLen + suffixLen;
     let key = this.key;
     if (len > key.length) {
-      // A whole number of words, for key32.
-      const bigger = new Uint8Array((Math.max(len, 2 * key.length) + 3) & ~3);
+      const bigger = new Uint8Array(Math.max(len, 2 * key.length));
       bigger.set(key.subarray(0, prefixLen));
       this.key = key = bigger;
-      this.key32 = new Uint32Array(bigger.buffer);
     }
     for (let i = 0; i < suffixLen; i++) key[prefixLen + i] = b[o + i];
     this.keyLen = len;

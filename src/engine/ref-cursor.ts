@@ -4,13 +4,13 @@
  * million refs creates no object per record. The merged cursor does the newest-wins k-way
  * merge over such cursors by raw byte comparison. Records are materialized only on request.
  */
-import { compareKeysByWords, readVarint } from './bytes.js';
+import { commonPrefixLengthN, readVarint } from './bytes.js';
 import type { Block } from './block.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import { RefValueType } from './format.js';
 import type { RefRecord } from './record.js';
 import type { Table } from './table.js';
-import { LoserTree } from './loser-tree.js';
+import { OvcLoserTree } from './loser-tree.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -18,8 +18,6 @@ const EMPTY = new Uint8Array(0);
 export class TableRefCursor {
   /** Key bytes of the current record are key[0, keyLen); the buffer is reused. */
   key: Uint8Array = new Uint8Array(128);
-  /** The same buffer as 32-bit words: the merge compares keys four bytes at a time. */
-  key32: Uint32Array = new Uint32Array(this.key.buffer);
   keyLen = 0;
   valueType = 0;
   updateIndex = 0;
@@ -177,11 +175,9 @@ export class TableRefCursor {
     if (prefixLen + suffixLen === 0) this.fail('record has an empty key', start);
     const len = prefixLen + suffixLen;
     if (len > this.key.length) {
-      // A whole number of words, for key32.
-      const k = new Uint8Array((Math.max(len, this.key.length * 2) + 3) & ~3);
+      const k = new Uint8Array(Math.max(len, this.key.length * 2));
       k.set(this.key.subarray(0, prefixLen));
       this.key = k;
-      this.key32 = new Uint32Array(k.buffer);
     }
     const key = this.key;
     for (let i = 0; i < suffixLen; i++) key[prefixLen + i] = d[o + i];
@@ -241,15 +237,6 @@ export class TableRefCursor {
   }
 }
 
-function lessCursor(a: TableRefCursor, b: TableRefCursor): boolean {
-  const c = compareCursorKeys(a, b);
-  return c < 0 || (c === 0 && a.tableIndex > b.tableIndex);
-}
-
-function compareCursorKeys(a: TableRefCursor, b: TableRefCursor): number {
-  return compareKeysByWords(a.key, a.key32, a.keyLen, b.key, b.key32, b.keyLen);
-}
-
 /**
  * Newest-wins merge of ref cursors (tables oldest → newest). After next() returns true,
  * `current` is the winning table's cursor; it stays valid until the following next().
@@ -260,7 +247,7 @@ function compareCursorKeys(a: TableRefCursor, b: TableRefCursor): number {
  */
 export class MergedRefCursor {
   private readonly cursors: TableRefCursor[];
-  private readonly tournament: LoserTree;
+  private readonly tournament: OvcLoserTree;
   private readonly alive: Uint8Array;
   private last = new Uint8Array(128);
   /** Length of the last key taken; -1 right after seek(). */
@@ -270,7 +257,11 @@ export class MergedRefCursor {
   constructor(tables: readonly Table[], private readonly includeDeletions = false) {
     this.cursors = tables.map((t, i) => new TableRefCursor(t, i));
     this.alive = new Uint8Array(tables.length);
-    this.tournament = new LoserTree(tables.length, (a, b) => this.less(a, b));
+    this.tournament = new OvcLoserTree(tables.length, {
+      live: (j) => this.alive[j] === 1,
+      key: (j) => this.cursors[j].key,
+      keyLen: (j) => this.cursors[j].keyLen,
+    });
   }
 
   seek(want?: Uint8Array): void {
@@ -311,16 +302,13 @@ export class MergedRefCursor {
     }
   }
 
+  /** Move stream j (whose key is the last one taken) on, and replay it. */
   private advance(j: number): void {
-    this.alive[j] = this.cursors[j].next() ? 1 : 0;
-    this.tournament.replay(j);
-  }
-
-  /** Cursor a sorts before cursor b; exhausted cursors sort last. */
-  private less(a: number, b: number): boolean {
-    if (!this.alive[a]) return false;
-    if (!this.alive[b]) return true;
-    return lessCursor(this.cursors[a], this.cursors[b]);
+    const c = this.cursors[j];
+    const live = c.next();
+    this.alive[j] = live ? 1 : 0;
+    // The tree codes the new head against the key it replaces: the last one taken.
+    this.tournament.replay(j, live ? commonPrefixLengthN(c.key, c.keyLen, this.last, this.lastLen) : 0);
   }
 
   private sameAsLast(c: TableRefCursor): boolean {
