@@ -4,7 +4,7 @@
  * and building one block with git's exact restart and fit rules.
  */
 import {
-  ByteWriter, commonPrefixLengthN, compareBytes, readU16, readU24, varintLength, writeU16, writeU24, writeVarint,
+  ByteWriter, HeldKey, commonPrefixLengthN, compareBytes, readU16, readU24, varintLength, writeU16, writeU24, writeVarint,
 } from './bytes.js';
 import { deflateLevel9 } from './deflate.js';
 import { inflateInto } from './inflate.js';
@@ -346,8 +346,7 @@ export class BlockWriter {
    * The previous key, copied: callers may pass views of buffers they reuse (compaction's
    * cursors), and restart prefixes are computed against it.
    */
-  private prevKey = new Uint8Array(128);
-  private prevLen = 0;
+  private readonly prevKey = new HeldKey();
   private readonly value = new ByteWriter(256);
 
   constructor(private readonly opts: BlockWriterOptions) {
@@ -365,7 +364,7 @@ export class BlockWriter {
     this.next = headerOff + 4;
     this.restarts.length = 0;
     this.entries = 0;
-    this.prevLen = 0;
+    this.prevKey.length = 0;
     this.buf.fill(0, 0, headerOff);
     this.buf[headerOff] = type;
   }
@@ -375,7 +374,7 @@ export class BlockWriter {
   }
   /** A copy of the last key added. */
   get lastKey(): Uint8Array {
-    return this.prevKey.slice(0, this.prevLen);
+    return this.prevKey.bytes.slice(0, this.prevKey.length);
   }
 
   /**
@@ -400,7 +399,7 @@ export class BlockWriter {
   addParts(key: Uint8Array, keyLen: number, extra: number, data: Uint8Array, valueStart: number, valueEnd: number): boolean {
     const forceRestart = this.entries % this.opts.restartInterval === 0;
     const prev = this.prevKey;
-    const prefixLen = forceRestart ? 0 : commonPrefixLengthN(prev, this.prevLen, key, keyLen);
+    const prefixLen = forceRestart ? 0 : commonPrefixLengthN(prev.bytes, prev.length, key, keyLen);
     const suffixLen = keyLen - prefixLen;
     const lenAndType = suffixLen * 8 + extra;
     const valueLen = valueEnd - valueStart;
@@ -422,14 +421,7 @@ export class BlockWriter {
     }
     this.next = o;
     this.entries++;
-    if (keyLen > prev.length) {
-      const bigger = new Uint8Array(Math.max(keyLen, 2 * prev.length));
-      bigger.set(prev.subarray(0, prefixLen));
-      this.prevKey = bigger;
-    }
-    const pk = this.prevKey;
-    for (let i = prefixLen; i < keyLen; i++) pk[i] = key[i];
-    this.prevLen = keyLen;
+    prev.set(key, keyLen, prefixLen);
     return true;
   }
 

@@ -23,6 +23,35 @@ export function compareBytesN(a: Uint8Array, al: number, b: Uint8Array, bl: numb
   return al - bl;
 }
 
+/**
+ * A copy of a key in a buffer of its own, grown as needed: for keeping a key that arrives in a
+ * buffer its producer reuses (the cursors decode keys in place). The key is bytes[0, length).
+ */
+export class HeldKey {
+  bytes = new Uint8Array(128);
+  length = 0;
+
+  /** Hold src[0, len). Its first `same` bytes already equal the held key's and are not copied. */
+  set(src: Uint8Array, len: number, same = 0): void {
+    if (len > this.bytes.length) {
+      const bigger = new Uint8Array(Math.max(len, 2 * this.bytes.length));
+      bigger.set(this.bytes.subarray(0, same));
+      this.bytes = bigger;
+    }
+    const k = this.bytes;
+    for (let i = same; i < len; i++) k[i] = src[i];
+    this.length = len;
+  }
+
+  /** src[0, len) is the held key (compared from the end: merged keys share long prefixes). */
+  equals(src: Uint8Array, len: number): boolean {
+    if (len !== this.length) return false;
+    const k = this.bytes;
+    for (let i = len - 1; i >= 0; i--) if (k[i] !== src[i]) return false;
+    return true;
+  }
+}
+
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -11,7 +11,7 @@ import { TableWriter } from './writer.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import type { Block } from './block.js';
 import { OvcLoserTree } from './loser-tree.js';
-import { commonPrefixLengthN, compareBytesN } from './bytes.js';
+import { HeldKey, commonPrefixLengthN, compareBytesN } from './bytes.js';
 
 export interface CompactOptions {
   hash: HashFormat;
@@ -105,7 +105,7 @@ export function compactTables(tables: Table[], opts: CompactOptions, newest?: Pe
           if (r.clean) w.addStoredLog(r, r.block!.data);
           else w.addLog(r.block!.storedLogRecord(r));
         } catch (e) {
-          corruptSource(e, r.tableName, r.block!.offset, 'log');
+          corruptSource(e, r.table.name, r.block!.offset, 'log');
         }
       }
       older = logs.advance();
@@ -184,7 +184,6 @@ function compareStoredWithPending(a: LogReader, b: Pick<LogRecord, 'name' | 'upd
 class LogReader extends StoredLogCursor {
   /** The block of the current record; undefined once the section is exhausted. */
   block: Block | undefined;
-  readonly tableName: string;
   /**
    * The one buffer the table's log blocks inflate into (fresh arrays per block were a tenth
    * of a compaction, mostly first touches of new memory). One is enough: the current record
@@ -196,9 +195,8 @@ class LogReader extends StoredLogCursor {
     return this.buf.subarray(0, length);
   };
 
-  constructor(private readonly table: Table) {
+  constructor(readonly table: Table) {
     super();
-    this.tableName = table.name;
     this.enter(table.firstBlock('log'));
     this.next = this.block?.recordsStart ?? 0;
   }
@@ -233,8 +231,7 @@ class LogMerge {
   private readonly its: LogReader[];
   private readonly tournament: OvcLoserTree;
   /** The key of the record handed out last (a copy: its reader has moved on since). */
-  private lastKey = new Uint8Array(128);
-  private lastLen = -1;
+  private readonly last = new HeldKey();
   private lastUpdateIndex = 0;
 
   constructor(tables: readonly Table[]) {
@@ -262,28 +259,21 @@ class LogMerge {
   advance(): LogReader | undefined {
     const r = this.current();
     if (!r) return undefined;
-    this.remember(r);
+    this.last.set(r.key, r.keyLen);
+    this.lastUpdateIndex = r.updateIndex;
     this.step(this.tournament.winner);
     for (;;) {
       const n = this.current();
       // Update indexes differ far more often than names, so they are compared first.
-      if (!n || n.updateIndex !== this.lastUpdateIndex || compareBytesN(n.key, n.keyLen, this.lastKey, this.lastLen) !== 0) return n;
+      if (!n || n.updateIndex !== this.lastUpdateIndex || !this.last.equals(n.key, n.keyLen)) return n;
       this.step(this.tournament.winner);
     }
-  }
-
-  private remember(r: LogReader): void {
-    if (r.keyLen > this.lastKey.length) this.lastKey = new Uint8Array(Math.max(r.keyLen, 2 * this.lastKey.length));
-    const k = this.lastKey;
-    for (let i = 0; i < r.keyLen; i++) k[i] = r.key[i];
-    this.lastLen = r.keyLen;
-    this.lastUpdateIndex = r.updateIndex;
   }
 
   /** Move stream j (whose key is the last one handed out) on, and replay it. */
   private step(j: number): void {
     const r = this.its[j];
     // The tree codes the new head against the key it replaces: the last one handed out.
-    this.tournament.replay(j, r.advance() ? commonPrefixLengthN(r.key, r.keyLen, this.lastKey, this.lastLen) : 0);
+    this.tournament.replay(j, r.advance() ? commonPrefixLengthN(r.key, r.keyLen, this.last.bytes, this.last.length) : 0);
   }
 }

@@ -356,14 +356,15 @@ export class StoredLogCursor {
       o += 2 * hashSize;
       o = skipString(b, o, end, 'committer name');
       o = skipString(b, o, end, 'committer email');
-      o = readVarint(b, o, end).next;
+      varintAt(b, o, end);
+      o = varintEnd;
       needBytes(2, o, end, 'time zone');
       o += 2;
-      const m = readVarint(b, o, end);
-      o = m.next;
-      needBytes(m.value, o, end, 'message');
-      clean = isCleanLogMessage(b, o, o + m.value);
-      o += m.value;
+      const messageLen = varintAt(b, o, end);
+      o = varintEnd;
+      needBytes(messageLen, o, end, 'message');
+      clean = isCleanLogMessage(b, o, o + messageLen);
+      o += messageLen;
     }
     this.valueType = valueType;
     this.clean = clean;

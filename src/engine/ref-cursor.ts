@@ -4,7 +4,7 @@
  * million refs creates no object per record. The merged cursor does the newest-wins k-way
  * merge over such cursors by raw byte comparison. Records are materialized only on request.
  */
-import { commonPrefixLengthN, readVarint } from './bytes.js';
+import { HeldKey, commonPrefixLengthN, readVarint } from './bytes.js';
 import type { Block } from './block.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import { RefValueType } from './format.js';
@@ -249,9 +249,8 @@ export class MergedRefCursor {
   private readonly cursors: TableRefCursor[];
   private readonly tournament: OvcLoserTree;
   private readonly alive: Uint8Array;
-  private last = new Uint8Array(128);
-  /** Length of the last key taken; -1 right after seek(). */
-  private lastLen = -1;
+  /** The last key taken; empty right after seek() (no record has an empty key). */
+  private readonly last = new HeldKey();
   current: TableRefCursor | undefined;
 
   constructor(tables: readonly Table[], private readonly includeDeletions = false) {
@@ -266,7 +265,7 @@ export class MergedRefCursor {
 
   seek(want?: Uint8Array): void {
     this.current = undefined;
-    this.lastLen = -1;
+    this.last.length = 0;
     const k = this.cursors.length;
     for (let j = 0; j < k; j++) {
       const c = this.cursors[j];
@@ -287,12 +286,12 @@ export class MergedRefCursor {
       const w = this.tournament.winner;
       if (!this.alive[w]) return false;
       const c = this.cursors[w];
-      if (this.lastLen === c.keyLen && this.sameAsLast(c)) {
+      if (this.last.equals(c.key, c.keyLen)) {
         // An older table's record of the name just taken: shadowed.
         this.advance(w);
         continue;
       }
-      this.remember(c);
+      this.last.set(c.key, c.keyLen);
       if (c.valueType === RefValueType.Deletion && !this.includeDeletions) {
         this.advance(w);
         continue;
@@ -308,22 +307,6 @@ export class MergedRefCursor {
     const live = c.next();
     this.alive[j] = live ? 1 : 0;
     // The tree codes the new head against the key it replaces: the last one taken.
-    this.tournament.replay(j, live ? commonPrefixLengthN(c.key, c.keyLen, this.last, this.lastLen) : 0);
-  }
-
-  private sameAsLast(c: TableRefCursor): boolean {
-    const k = c.key;
-    const l = this.last;
-    for (let i = c.keyLen - 1; i >= 0; i--) if (k[i] !== l[i]) return false;
-    return true;
-  }
-
-  private remember(c: TableRefCursor): void {
-    const n = c.keyLen;
-    if (n > this.last.length) this.last = new Uint8Array(Math.max(n, this.last.length * 2));
-    const l = this.last;
-    const k = c.key;
-    for (let i = 0; i < n; i++) l[i] = k[i];
-    this.lastLen = n;
+    this.tournament.replay(j, live ? commonPrefixLengthN(c.key, c.keyLen, this.last.bytes, this.last.length) : 0);
   }
 }

@@ -73,11 +73,10 @@ export class WasmLevel9Deflater {
     const inAt = this.base;
     const outAt = inAt + ((n + 15) & ~15);
     const end = outAt + cap;
-    if (end > this.z.memory.buffer.byteLength) {
-      this.z.memory.grow(Math.ceil((end - this.z.memory.buffer.byteLength) / PAGE));
-    }
+    const have = z.memory.buffer.byteLength;
+    if (end > have) z.memory.grow(Math.ceil((end - have) / PAGE));
     // A grown memory detaches the old buffer: views are remade from the current one.
-    if (this.bytes.buffer !== this.z.memory.buffer) this.bytes = new Uint8Array(this.z.memory.buffer);
+    if (this.bytes.buffer !== z.memory.buffer) this.bytes = new Uint8Array(z.memory.buffer);
     this.bytes.set(input, inAt);
     const len = z.rt_deflate(inAt, n, outAt, cap);
     if (len < 0) throw new ReftableError(ErrorCode.Zlib, `deflate (wasm) failed: zlib status ${len}`);

@@ -5,7 +5,7 @@
  * section that needed an index, and padding is written lazily so it never precedes the log
  * section or the footer.
  */
-import { ByteWriter, compareBytes, compareBytesN, crc32, toHex, writeU24, writeU32, writeU64 } from './bytes.js';
+import { ByteWriter, HeldKey, compareBytes, compareBytesN, crc32, toHex, writeU24, writeU32, writeU64 } from './bytes.js';
 import { BlockWriter } from './block.js';
 import { ErrorCode, ReftableError } from './errors.js';
 import {
@@ -112,9 +112,8 @@ export class TableWriter {
   private blockType: BlockType = BlockType.Ref;
   /** One entry per flushed block of the section (or index level) being written. */
   private index: IndexRecord[] = [];
-  /** The last key added, in lastKey[0, lastLen) (a copy). */
-  private lastKey = new Uint8Array(128);
-  private lastLen = 0;
+  /** The last key added (a copy: compaction passes keys in buffers it reuses). */
+  private readonly lastKey = new HeldKey();
   private phase: Phase = 'ref';
   private readonly stats: Record<'ref' | 'obj' | 'log', SectionStats> = { ref: emptyStats(), obj: emptyStats(), log: emptyStats() };
   private objIdLength = 0;
@@ -203,12 +202,9 @@ export class TableWriter {
   }
 
   /**
-   * A log record copied as stored from another table (compaction). Only for records the
-   * writer would store unchanged (`clean`); others go through addLog and its cleaning.
-   */
-  /**
-   * Copy the log record `c` last decoded from `data` as it is stored (compaction; its message
-   * must be clean, see StoredLogCursor). Nothing of `c` or `data` is kept.
+   * Copy the log record `c` last decoded from `data` as it is stored (compaction). Only for
+   * records the writer would store unchanged (`clean`); others go through addLog and its
+   * cleaning. Nothing of `c` or `data` is kept.
    */
   addStoredLog(c: StoredLogCursor, data: Uint8Array): void {
     if (this.phase === 'closed') throw apiError('writer is closed');
@@ -299,14 +295,10 @@ export class TableWriter {
 
   private checkOrder(key: Uint8Array, keyLen = key.length): void {
     const last = this.lastKey;
-    if (compareBytesN(last, this.lastLen, key, keyLen) >= 0) {
-      throw apiError(`records out of order: ${toHex(key.subarray(0, keyLen))} does not sort after ${toHex(last.subarray(0, this.lastLen))}`);
+    if (compareBytesN(last.bytes, last.length, key, keyLen) >= 0) {
+      throw apiError(`records out of order: ${toHex(key.subarray(0, keyLen))} does not sort after ${toHex(last.bytes.subarray(0, last.length))}`);
     }
-    // Copied: compaction passes keys in buffers it reuses.
-    if (keyLen > last.length) this.lastKey = new Uint8Array(Math.max(keyLen, 2 * last.length));
-    const lk = this.lastKey;
-    for (let i = 0; i < keyLen; i++) lk[i] = key[i];
-    this.lastLen = keyLen;
+    last.set(key, keyLen);
   }
 
   // ---- blocks ----------------------------------------------------------------------------
@@ -338,7 +330,9 @@ export class TableWriter {
     if (b.addParts(key, keyLen, extra, data, valueStart, valueEnd)) return;
     this.flushBlock();
     if (this.newBlock(type).addParts(key, keyLen, extra, data, valueStart, valueEnd)) return;
-    throw tooBig(this.blockSize, kind);
+    throw new ReftableError(ErrorCode.EntryTooBig, `record does not fit in a block of ${this.blockSize} bytes`, {
+      data: { blockSize: this.blockSize, kind },
+    });
   }
 
   private flushBlock(): void {
@@ -394,7 +388,7 @@ export class TableWriter {
     this.index = [];
     this.stats[section].indexOffset = indexStart;
     this.stats[section].indexBlocks = indexBlocks;
-    this.lastLen = 0;
+    this.lastKey.length = 0;
   }
 
   /** Close the ref section (and write the obj section it calls for) or the log section. */
@@ -436,10 +430,4 @@ export function writeTable(opts: WriterOptions, refs: Iterable<RefRecord>, logs:
   for (const r of refs) w.addRef(r);
   for (const l of logs) w.addLog(l);
   return w.finish();
-}
-
-function tooBig(blockSize: number, kind: AnyRecord['kind']): ReftableError {
-  return new ReftableError(ErrorCode.EntryTooBig, `record does not fit in a block of ${blockSize} bytes`, {
-    data: { blockSize, kind },
-  });
 }
