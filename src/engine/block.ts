@@ -340,7 +340,9 @@ export class BlockWriter {
   private type: BlockType = BlockType.Ref;
   private headerOff = 0;
   private next = 0;
-  private readonly restarts: number[] = [];
+  /** Restart offsets of the open block, restartCount of them (a typed array: no regrowth per block). */
+  private restarts = new Uint32Array(64);
+  private restartCount = 0;
   private entries = 0;
   /**
    * The previous key, copied: callers may pass views of buffers they reuse (compaction's
@@ -362,7 +364,7 @@ export class BlockWriter {
     this.type = type;
     this.headerOff = headerOff;
     this.next = headerOff + 4;
-    this.restarts.length = 0;
+    this.restartCount = 0;
     this.entries = 0;
     this.prevKey.length = 0;
     this.buf.fill(0, 0, headerOff);
@@ -404,10 +406,17 @@ export class BlockWriter {
     const lenAndType = suffixLen * 8 + extra;
     const valueLen = valueEnd - valueStart;
     const n = smallVarintLength(prefixLen) + smallVarintLength(lenAndType) + suffixLen + valueLen;
-    const isRestart = prefixLen === 0 && this.restarts.length < MAX_RESTARTS;
-    const r3 = this.restarts.length + (isRestart ? 1 : 0);
+    const isRestart = prefixLen === 0 && this.restartCount < MAX_RESTARTS;
+    const r3 = this.restartCount + (isRestart ? 1 : 0);
     if (this.next + n + 3 * r3 + 2 > this.opts.blockSize) return false;
-    if (isRestart) this.restarts.push(this.next);
+    if (isRestart) {
+      if (this.restartCount === this.restarts.length) {
+        const grown = new Uint32Array(this.restarts.length * 2);
+        grown.set(this.restarts);
+        this.restarts = grown;
+      }
+      this.restarts[this.restartCount++] = this.next;
+    }
     // Encoded straight into the block: the fit test above already knows the exact size.
     const buf = this.buf;
     let o = writeSmallVarint(buf, this.next, prefixLen);
@@ -432,11 +441,11 @@ export class BlockWriter {
    */
   finish(): { bytes: Uint8Array; blockLen: number } {
     let o = this.next;
-    for (const r of this.restarts) {
-      writeU24(this.buf, o, r);
+    for (let i = 0; i < this.restartCount; i++) {
+      writeU24(this.buf, o, this.restarts[i]);
       o += 3;
     }
-    writeU16(this.buf, o, this.restarts.length);
+    writeU16(this.buf, o, this.restartCount);
     o += 2;
     const blockLen = o;
     writeU24(this.buf, this.headerOff + 1, blockLen);

@@ -204,20 +204,35 @@ export function varintLength(v: number): number {
   return n;
 }
 
-/** Write at `o`, return the offset after it. Caller guarantees room (varintLength). */
+/**
+ * Write at `o`, return the offset after it. Caller guarantees room (varintLength). Filled from
+ * its last byte backwards, without a scratch array: every record's value goes through here.
+ */
 export function writeVarint(b: Uint8Array, o: number, v: number): number {
   if (!(v >= 0) || !Number.isSafeInteger(v)) {
     throw new ReftableError(ErrorCode.Api, `cannot encode ${v} as a varint`);
   }
-  const tmp: number[] = [v % 128];
+  const end = o + varintLength(v);
+  let p = end - 1;
+  if (v <= 0x7fffffff) {
+    // Integer arithmetic while the value fits 31 bits (update indexes, times, lengths).
+    b[p] = v & 0x7f;
+    v >>>= 7;
+    while (v !== 0) {
+      v -= 1;
+      b[--p] = 0x80 | (v & 0x7f);
+      v >>>= 7;
+    }
+    return end;
+  }
+  b[p] = v % 128;
   v = Math.floor(v / 128);
   while (v !== 0) {
     v -= 1;
-    tmp.push(0x80 | (v % 128));
+    b[--p] = 0x80 | (v % 128);
     v = Math.floor(v / 128);
   }
-  for (let i = tmp.length - 1; i >= 0; i--) b[o++] = tmp[i];
-  return o;
+  return end;
 }
 
 export function encodeVarint(v: number): Uint8Array {

@@ -8,6 +8,7 @@ import { StoredLogCursor } from './record.js';
 import { MergedRefCursor } from './ref-cursor.js';
 import { Table } from './table.js';
 import { TableWriter } from './writer.js';
+import type { OutputSink } from './paged-output.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import type { Block } from './block.js';
 import { OvcLoserTree } from './loser-tree.js';
@@ -44,6 +45,22 @@ export interface PendingRecords {
  */
 export function compactTables(tables: Table[], opts: CompactOptions, newest?: PendingRecords): Uint8Array | undefined {
   if (tables.length === 0 && !newest) return undefined;
+  const w = mergeInto(tables, opts, newest);
+  return w.finish();
+}
+
+/**
+ * compactTables handing the table to `sink` as it is written (in order, in chunks valid only
+ * during the call) rather than returning it: the table's size, 0 when the result is empty
+ * (then `sink` got nothing).
+ */
+export function compactTablesTo(tables: Table[], opts: CompactOptions, sink: OutputSink, newest?: PendingRecords): number {
+  if (tables.length === 0 && !newest) return 0;
+  return mergeInto(tables, opts, newest, sink).end();
+}
+
+/** Every record of the merge added to a new writer, left unfinished. */
+function mergeInto(tables: Table[], opts: CompactOptions, newest?: PendingRecords, sink?: OutputSink): TableWriter {
   for (const t of tables) {
     if (t.hash.id !== opts.hash.id) {
       throw new ReftableError(ErrorCode.Format, `table uses ${t.hash.name} but the stack uses ${opts.hash.name}`, { file: t.name });
@@ -56,6 +73,7 @@ export function compactTables(tables: Table[], opts: CompactOptions, newest?: Pe
     indexObjects: opts.indexObjects,
     minUpdateIndex: tables.length ? tables[0].minUpdateIndex : newest!.minUpdateIndex,
     maxUpdateIndex: newest ? newest.maxUpdateIndex : tables[tables.length - 1].maxUpdateIndex,
+    sink,
   });
   // Tombstones are merged too: a newer deletion must still hide an older table's value.
   const refs = new MergedRefCursor(tables, true);
@@ -111,7 +129,7 @@ export function compactTables(tables: Table[], opts: CompactOptions, newest?: Pe
       older = logs.advance();
     }
   }
-  return w.finish();
+  return w;
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   MAX_BLOCK_SIZE, MAX_RESTARTS, RefValueType, footerLength, headerLength,
 } from './format.js';
 import { ObjectIndex } from './obj-index.js';
-import { PagedOutput } from './paged-output.js';
+import { OutputSink, PagedOutput } from './paged-output.js';
 import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, StoredLogCursor, encodeValue, isCleanLogMessage, logKey, recordExtra } from './record.js';
 
 /**
@@ -40,6 +40,11 @@ export interface WriterOptions {
   indexObjects?: boolean;
   minUpdateIndex: number;
   maxUpdateIndex: number;
+  /**
+   * Hand the table's bytes to this function as they are produced (in order, in chunks valid
+   * only during the call) instead of keeping them; finish with end() instead of finish().
+   */
+  sink?: OutputSink;
 }
 
 export interface AddLogOptions {
@@ -98,10 +103,11 @@ export class TableWriter {
   private readonly indexObjects: boolean;
   private readonly minUpdateIndex: number;
   private readonly maxUpdateIndex: number;
+  private readonly sink: OutputSink | undefined;
   private readonly version: 1 | 2;
   private readonly headerLen: number;
 
-  private readonly out = new PagedOutput();
+  private readonly out: PagedOutput;
   /** Offset where the next block starts, pending padding included. */
   private next = 0;
   /** Zeros owed after the last block; only written if another non-log block follows. */
@@ -136,9 +142,11 @@ export class TableWriter {
     this.indexObjects = opts.indexObjects ?? true;
     this.minUpdateIndex = opts.minUpdateIndex;
     this.maxUpdateIndex = opts.maxUpdateIndex;
+    this.sink = opts.sink;
     // §2.2: git writes v1 exactly for SHA-1.
     this.version = opts.hash.version;
     this.headerLen = headerLength(this.version);
+    this.out = new PagedOutput(undefined, opts.sink);
     if (this.indexObjects) this.objects = new ObjectIndex(opts.hash.size);
     this.block = new BlockWriter({
       blockSize: this.blockSize, restartInterval: this.restartInterval, minUpdateIndex: this.minUpdateIndex, hashSize: this.hash.size,
@@ -228,11 +236,26 @@ export class TableWriter {
 
   /** The table bytes, or undefined when nothing was added (git never adds an empty table). */
   finish(): Uint8Array | undefined {
+    if (this.sink) throw apiError('this writer hands its bytes to a sink: finish it with end()');
+    return this.close() ? this.out.toBytes() : undefined;
+  }
+
+  /**
+   * Finish a writer made with a sink: the rest of the table goes to it. The table's size; 0
+   * when nothing was added, and then the sink never received anything.
+   */
+  end(): number {
+    if (!this.sink) throw apiError('this writer has no sink: finish it with finish()');
+    return this.close() ? this.out.end() : 0;
+  }
+
+  /** Close the sections and append the footer; false when nothing was added. */
+  private close(): boolean {
     if (this.phase === 'closed') throw apiError('writer is closed');
     this.finishPublicSection();
     this.phase = 'closed';
     this.pendingPadding = 0;
-    if (this.next === 0) return undefined;
+    if (this.next === 0) return false;
 
     const fl = footerLength(this.version);
     const footer = new Uint8Array(fl);
@@ -247,7 +270,7 @@ export class TableWriter {
     p += 40;
     writeU32(footer, p, crc32(footer, 0, p));
     this.out.bytes(footer);
-    return this.out.toBytes();
+    return true;
   }
 
   // ---- validation ------------------------------------------------------------------------

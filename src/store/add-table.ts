@@ -49,30 +49,86 @@ export function createTempFile(prefix: string): { file: string; fd: number } {
 }
 
 /**
+ * A new table file being written: `<stem>.temp.XXXXXX` in the stack directory, filled by
+ * write() (compaction streams its table in as it is made), then synced and closed by close()
+ * and moved to its final name by commit(). discard() removes it on every failure path.
+ */
+export class TempTableFile {
+  private fd: number | undefined;
+
+  private constructor(readonly dir: string, readonly file: string, fd: number) {
+    this.fd = fd;
+  }
+
+  static create(dir: string, tempMin: number, tempMax: number): TempTableFile {
+    const { file, fd } = createTempFile(path.join(dir, tableStem(tempMin, tempMax)));
+    return new TempTableFile(dir, file, fd);
+  }
+
+  write(chunk: Uint8Array): void {
+    if (this.fd === undefined) throw new ReftableError(ErrorCode.Api, 'temporary table is closed', { file: this.file });
+    try {
+      writeAll(this.fd, chunk);
+    } catch (e) {
+      throw ioError(e, this.file, 'cannot write table');
+    }
+  }
+
+  /** fsync and close: the bytes are on disk before the table can be listed. */
+  close(): void {
+    const fd = this.fd;
+    if (fd === undefined) return;
+    try {
+      io.fsyncSync(fd);
+    } catch (e) {
+      throw ioError(e, this.file, 'cannot write table');
+    }
+    this.fd = undefined;
+    try {
+      io.closeSync(fd);
+    } catch (e) {
+      throw ioError(e, this.file, 'cannot write table');
+    }
+  }
+
+  /** close(), then rename to the name its limits give; returns that name. */
+  commit(min: number, max: number): string {
+    this.close();
+    const name = `${tableStem(min, max)}.ref`;
+    try {
+      io.renameSync(this.file, path.join(this.dir, name));
+    } catch (e) {
+      throw ioError(e, this.file, 'cannot write table');
+    }
+    return name;
+  }
+
+  /** Close (if open) and remove the temp file; quiet, as it runs while something else failed. */
+  discard(): void {
+    if (this.fd !== undefined) {
+      try {
+        io.closeSync(this.fd);
+      } catch {
+        /* already failing */
+      }
+      this.fd = undefined;
+    }
+    unlinkQuietly(this.file);
+  }
+}
+
+/**
  * Write `bytes` as a new table file in `dir` named after its limits; returns the final name.
  * The temp file is removed on failure; the caller removes the final file if a later step fails.
  */
 export function writeTableFile(dir: string, bytes: Uint8Array, tempMin: number, tempMax: number, min: number, max: number): string {
-  const { file: temp, fd } = createTempFile(path.join(dir, tableStem(tempMin, tempMax)));
-  let open = true;
+  const temp = TempTableFile.create(dir, tempMin, tempMax);
   try {
-    writeAll(fd, bytes);
-    io.fsyncSync(fd);
-    open = false;
-    io.closeSync(fd);
-    const name = `${tableStem(min, max)}.ref`;
-    io.renameSync(temp, path.join(dir, name));
-    return name;
+    temp.write(bytes);
+    return temp.commit(min, max);
   } catch (e) {
-    if (open) {
-      try {
-        io.closeSync(fd);
-      } catch {
-        /* already failing */
-      }
-    }
-    unlinkQuietly(temp);
-    throw ioError(e, temp, 'cannot write table');
+    temp.discard();
+    throw e;
   }
 }
 

@@ -7,11 +7,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PendingRecords, compactTables, compactionSize, suggestCompaction } from '../engine/compact.js';
+import { PendingRecords, compactTablesTo, compactionSize, suggestCompaction } from '../engine/compact.js';
 import { ErrorCode, ReftableError } from '../engine/errors.js';
 import { Table } from '../engine/table.js';
 import type { CompactionResult, RepositoryInfo } from './api.js';
-import { WriteSettings, writeSettings, writeTableFile } from './add-table.js';
+import { TempTableFile, WriteSettings, writeSettings } from './add-table.js';
 import { LockFile, lockError, unlinkQuietly } from './lock.js';
 import {
   LoadedStack, RepoLike, TABLE_NAME, commitTablesList, loadStack, lockTablesList, parseTablesList, readListText, repoInfoOf, stackFor,
@@ -54,6 +54,7 @@ function compactRange(
 ): CompactionResult {
   let listLock: LockFile | undefined = lockTablesList(dir, settings.lockTimeoutMs);
   const tableLocks: LockFile[] = [];
+  let temp: TempTableFile | undefined;
   let tempWritten: string | undefined;
   try {
     const stack = loadStack({ dir, hash: info.hash });
@@ -74,10 +75,22 @@ function compactRange(
     listLock = undefined;
 
     const tables: Table[] = stack.tables.slice(first, last + 1);
-    const bytes = compactTables(tables, {
+    const min = tables[0].minUpdateIndex;
+    const max = tables[tables.length - 1].maxUpdateIndex;
+    // Written and synced before the list is locked again, as git does: other writers wait
+    // only for the rename and the new list.
+    temp = TempTableFile.create(dir, min, max);
+    const out = temp;
+    const size = compactTablesTo(tables, {
       hash: info.hash, blockSize: settings.blockSize, restartInterval: settings.restartInterval,
       indexObjects: settings.indexObjects, dropDeletions: first === 0,
-    });
+    }, (chunk) => out.write(chunk));
+    if (size > 0) {
+      temp.close();
+    } else {
+      temp.discard();
+      temp = undefined;
+    }
 
     listLock = lockTablesList(dir, settings.lockTimeoutMs);
     const nowText = readListText(dir);
@@ -94,10 +107,9 @@ function compactRange(
       replaceLast = at + (last - first);
     }
     let newName: string | undefined;
-    if (bytes) {
-      const min = tables[0].minUpdateIndex;
-      const max = tables[tables.length - 1].maxUpdateIndex;
-      newName = writeTableFile(dir, bytes, min, max, min, max);
+    if (temp) {
+      newName = temp.commit(min, max);
+      temp = undefined;
       tempWritten = newName;
     }
     const list = [...names.slice(0, replaceFirst), ...(newName ? [newName] : []), ...names.slice(replaceLast + 1)];
@@ -114,6 +126,7 @@ function compactRange(
     }, 0);
     return { tablesBefore: names.length, tablesAfter: list.length, bytesBefore: base.bytesBefore, bytesAfter: after, merged: { start: first, end: last } };
   } catch (e) {
+    temp?.discard();
     if (tempWritten) unlinkQuietly(path.join(dir, tempWritten));
     throw e;
   } finally {
@@ -145,16 +158,21 @@ export function commitFolded(
   const seg = suggestCompaction(sizes, settings.geometricFactor);
   if (!seg || seg.start !== 0 || seg.end !== n) return undefined;
   const tableLocks: LockFile[] = [];
+  let temp: TempTableFile | undefined;
   let written: string | undefined;
   try {
     if (lockTables(dir, stack.names, 0, n - 1, tableLocks) >= 0) return undefined;
-    const bytes = compactTables(stack.tables, {
-      hash: info.hash, blockSize: settings.blockSize, restartInterval: settings.restartInterval,
-      indexObjects: settings.indexObjects, dropDeletions: true,
-    }, pending);
     const min = stack.tables[0].minUpdateIndex;
     const max = pending.maxUpdateIndex;
-    if (bytes) written = writeTableFile(dir, bytes, min, max, min, max);
+    temp = TempTableFile.create(dir, min, max);
+    const out = temp;
+    const size = compactTablesTo(stack.tables, {
+      hash: info.hash, blockSize: settings.blockSize, restartInterval: settings.restartInterval,
+      indexObjects: settings.indexObjects, dropDeletions: true,
+    }, (chunk) => out.write(chunk), pending);
+    if (size > 0) written = temp.commit(min, max);
+    else temp.discard();
+    temp = undefined;
     commitTablesList(listLock, written ? [written] : []);
     const name = written;
     written = undefined;
@@ -162,10 +180,11 @@ export function commitFolded(
     return {
       name,
       compacted: {
-        tablesBefore: n + 1, tablesAfter: name ? 1 : 0, bytesBefore: totalBytes(stack), bytesAfter: bytes?.length ?? 0, merged: { start: 0, end: n },
+        tablesBefore: n + 1, tablesAfter: name ? 1 : 0, bytesBefore: totalBytes(stack), bytesAfter: size, merged: { start: 0, end: n },
       },
     };
   } finally {
+    temp?.discard();
     if (written) unlinkQuietly(path.join(dir, written));
     for (const l of tableLocks) l.rollback();
   }

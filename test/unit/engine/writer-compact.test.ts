@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { text, utf8 } from '../../../src/engine/bytes';
-import { compactTables, compactionSize, suggestCompaction } from '../../../src/engine/compact';
+import { compactTables, compactTablesTo, compactionSize, suggestCompaction } from '../../../src/engine/compact';
 import { ReftableError } from '../../../src/engine/errors';
 import { HashFormat, SHA1, SHA256 } from '../../../src/engine/format';
 import { LogRecord, RefRecord } from '../../../src/engine/record';
@@ -210,6 +210,38 @@ describe('compactTables', () => {
     // And read back: every winner's message intact.
     const back = [...Table.open(out, { hash, name: 'out' }).logs()];
     expect(back.map((l) => text(l.message).length)).toEqual(sorted.map((l) => text(l.message).replace(/\n?$/, '\n').length));
+  });
+
+  it('streams to a sink the same table it returns, across output pages', () => {
+    // Over 1 MiB of output, so the writer hands over full pages before the footer.
+    const hash = SHA1;
+    const tables: Table[] = [];
+    for (let t = 0; t < 3; t++) {
+      const refs: RefRecord[] = [];
+      const logs: LogRecord[] = [];
+      for (let i = t; i < 36_000; i += 3) {
+        const name = utf8(`refs/heads/s${String(i).padStart(6, '0')}`);
+        refs.push({ kind: 'ref', name, updateIndex: t + 1, valueType: 1, value: id(hash, i % 251) });
+        logs.push({
+          kind: 'log', name, updateIndex: t + 1, valueType: 1, old: id(hash, 0), new: id(hash, i % 251), committerName: utf8('C'),
+          email: utf8('c@x'), time: 1_700_000_000 + i, tz: 60, message: utf8(`update ${i} ${'x'.repeat(i % 97)}\n`),
+        });
+      }
+      tables.push(table(hash, t + 1, t + 1, refs, logs));
+    }
+    const opts = { hash, dropDeletions: true };
+    const whole = compactTables(tables, opts)!;
+    expect(whole.length).toBeGreaterThan(1 << 20);
+    const chunks: Buffer[] = [];
+    const size = compactTablesTo(tables, opts, (c) => chunks.push(Buffer.from(c)));
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(size).toBe(whole.length);
+    expect(Buffer.compare(Buffer.concat(chunks), Buffer.from(whole))).toBe(0);
+    // Nothing to write: 0 and no chunk at all.
+    const del = table(SHA1, 4, 4, [{ kind: 'ref', name: utf8('refs/heads/x'), updateIndex: 4, valueType: 0 }], []);
+    let calls = 0;
+    expect(compactTablesTo([del], opts, () => calls++)).toBe(0);
+    expect(calls).toBe(0);
   });
 
   it('returns undefined for no tables or an empty result', () => {
