@@ -1,6 +1,6 @@
 /**
  * zlib level-9 compression of log blocks (reftable-format.md §3.5). deflateLevel9 runs stock
- * zlib compiled to wasm (wasm-deflate.ts) where the runtime can, and otherwise the pako port
+ * zlib compiled to wasm (wasm-zlib.ts) where the runtime can, and otherwise the pako port
  * below; both give the same bytes.
  *
  * Either way one deflate state is kept for the life of the process. Allocating a fresh state
@@ -17,7 +17,7 @@
 import zlib from 'pako/lib/zlib/deflate.js';
 import ZStream from 'pako/lib/zlib/zstream.js';
 import { ErrorCode, ReftableError } from './errors.js';
-import { WasmLevel9Deflater } from './wasm-deflate.js';
+import { WasmZlib, sharedWasmZlib } from './wasm-zlib.js';
 
 const Z_OK = 0;
 const Z_STREAM_END = 1;
@@ -116,14 +116,14 @@ let shared: Deflater | undefined;
  * zlib stream of `input` at level 9 through the process-wide deflater (safe: the engine is
  * synchronous and each call is a whole stream): zlib itself compiled to wasm where the runtime
  * runs it, this file's pako port otherwise (a webview whose CSP forbids wasm, say). The result
- * is a view valid until the next call.
+ * is a view valid until the next call (or the next inflateInto, which shares the wasm instance).
  */
 export function deflateLevel9(input: Uint8Array): Uint8Array {
-  shared ??= WasmLevel9Deflater.create() ?? new Level9Deflater();
+  shared ??= sharedWasmZlib() ?? new Level9Deflater();
   return shared.deflate(input);
 }
 
 /** Which deflater deflateLevel9 chose (after its first call), for tests and diagnostics. */
 export function level9Implementation(): 'wasm' | 'pako' | undefined {
-  return shared === undefined ? undefined : shared instanceof WasmLevel9Deflater ? 'wasm' : 'pako';
+  return shared === undefined ? undefined : shared instanceof WasmZlib ? 'wasm' : 'pako';
 }

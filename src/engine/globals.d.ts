@@ -8,7 +8,7 @@ declare class TextDecoder {
   decode(input?: Uint8Array): string;
 }
 
-// The slice of WebAssembly the zlib module needs (wasm-deflate.ts); present in Node, VS Code's
+// The slice of WebAssembly the zlib module needs (wasm-zlib.ts); present in Node, VS Code's
 // extension host and webviews alike. Declared here for the same reason as above.
 declare function atob(data: string): string;
 declare namespace WebAssembly {

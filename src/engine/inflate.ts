@@ -1,16 +1,18 @@
 /**
- * zlib inflation of log blocks (reftable-format.md §3.5) with one inflate state kept for the
- * process and reset per block (zlib's inflateReset keeps the 32 KiB window allocation):
- * pako's Inflate class allocates state, window and output chunks for every block. Output goes
- * straight into the caller's buffer, sized by the block header, so a stream that inflates to
- * more than the header promises stops at that size instead of growing without bound.
+ * zlib inflation of log blocks (reftable-format.md §3.5): stock zlib compiled to wasm
+ * (wasm-zlib.ts) where the runtime can, else pako's port, below. Either way one inflate state
+ * is kept for the process and reset per block (zlib's inflateReset keeps the 32 KiB window
+ * allocation): pako's Inflate class allocates state, window and output chunks for every block.
+ * Output goes straight into the caller's buffer, sized by the block header, so a stream that
+ * inflates to more than the header promises stops at that size instead of growing without
+ * bound.
  */
 import zlib from 'pako/lib/zlib/inflate.js';
 import ZStream from 'pako/lib/zlib/zstream.js';
 import { ErrorCode, ReftableError } from './errors.js';
+import { InflateOutcome, WasmZlib, inflateOutcome, sharedWasmZlib } from './wasm-zlib.js';
 
 const Z_OK = 0;
-const Z_STREAM_END = 1;
 const Z_FINISH = 4;
 /** zlib wrapper, 32 KiB window (what inflateInit uses). */
 const WINDOW_BITS = 15;
@@ -63,21 +65,43 @@ function resetInflate(s: ZStream): boolean {
   return true;
 }
 
+/** The inflater inflateInto uses: set on its first call. */
+let chosen: WasmZlib | 'pako' | undefined;
+
 /**
  * Inflate the zlib stream at the start of `input` into out[outStart, outStart+want), which it
  * must fill exactly. `offset` (file position of the stream) goes into errors.
  */
 export function inflateInto(input: Uint8Array, out: Uint8Array, outStart: number, want: number, offset: number): InflateResult {
+  chosen ??= sharedWasmZlib() ?? 'pako';
+  const res = chosen === 'pako' ? pakoInflate(input, out, outStart, want) : chosen.inflate(input, out, outStart, want);
+  if (!res.ok) throw new ReftableError(ErrorCode.Zlib, res.reason, { offset });
+  return { consumed: res.consumed };
+}
+
+/** Which inflater inflateInto chose (after its first call), for tests and diagnostics. */
+export function inflateImplementation(): 'wasm' | 'pako' | undefined {
+  return chosen === undefined ? undefined : chosen === 'pako' ? 'pako' : 'wasm';
+}
+
+/** inflateInto through pako, whatever the runtime offers (tests compare the two). */
+export function pakoInflateInto(input: Uint8Array, out: Uint8Array, outStart: number, want: number, offset: number): InflateResult {
+  const res = pakoInflate(input, out, outStart, want);
+  if (!res.ok) throw new ReftableError(ErrorCode.Zlib, res.reason, { offset });
+  return { consumed: res.consumed };
+}
+
+function pakoInflate(input: Uint8Array, out: Uint8Array, outStart: number, want: number): InflateOutcome {
   let s = strm;
   if (!s) {
     s = new ZStream();
     const st = zlib.inflateInit2(s, WINDOW_BITS);
-    if (st !== Z_OK) throw new ReftableError(ErrorCode.Zlib, `inflateInit2 failed: zlib status ${st}`, { offset });
+    if (st !== Z_OK) return { ok: false, reason: `inflateInit2 failed: zlib status ${st}` };
     const mode = (s.state as Partial<ResetFields> | null)?.mode;
     if (typeof mode === 'number') headMode = mode;
     strm = s;
   } else if (!resetInflate(s)) {
-    throw new ReftableError(ErrorCode.Zlib, 'inflateReset failed', { offset });
+    return { ok: false, reason: 'inflateReset failed' };
   }
   s.input = input;
   s.next_in = 0;
@@ -88,20 +112,7 @@ export function inflateInto(input: Uint8Array, out: Uint8Array, outStart: number
   s.msg = '';
   try {
     const status = zlib.inflate(s, Z_FINISH);
-    const produced = s.next_out - outStart;
-    if (status === Z_STREAM_END) {
-      if (produced !== want) {
-        throw new ReftableError(ErrorCode.Zlib, `log block inflates to ${produced} bytes, header says ${want}`, { offset });
-      }
-      return { consumed: s.next_in };
-    }
-    if (status === Z_OK || status === -5 /* Z_BUF_ERROR */) {
-      if (s.avail_out === 0) {
-        throw new ReftableError(ErrorCode.Zlib, `log block inflates to more than the ${want} bytes its header says`, { offset });
-      }
-      throw new ReftableError(ErrorCode.Zlib, 'log block zlib stream is truncated', { offset });
-    }
-    throw new ReftableError(ErrorCode.Zlib, `log block does not inflate: ${s.msg || 'zlib error ' + status}`, { offset });
+    return inflateOutcome(status, s.next_out - outStart, want, s.next_in, s.msg);
   } finally {
     // Do not pin the caller's buffers until the next block.
     s.input = null;

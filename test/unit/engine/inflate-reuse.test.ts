@@ -6,8 +6,26 @@
  */
 import { describe, expect, it } from 'vitest';
 import pako from 'pako';
-import { inflateInto } from '../../../src/engine/inflate';
-import { ReftableError } from '../../../src/engine/errors';
+import { InflateResult, inflateImplementation, inflateInto, pakoInflateInto } from '../../../src/engine/inflate';
+import { ErrorCode, ReftableError } from '../../../src/engine/errors';
+import { WasmZlib } from '../../../src/engine/wasm-zlib';
+
+type Inflate = (input: Uint8Array, out: Uint8Array, outStart: number, want: number, offset: number) => InflateResult;
+
+function wasmInflater(): Inflate {
+  const z = new WasmZlib();
+  return (input, out, outStart, want, offset) => {
+    const res = z.inflate(input, out, outStart, want);
+    if (!res.ok) throw new ReftableError(ErrorCode.Zlib, res.reason, { offset });
+    return { consumed: res.consumed };
+  };
+}
+
+const implementations: [string, () => Inflate][] = [
+  ['pako port', () => pakoInflateInto],
+  ['zlib wasm', wasmInflater],
+  ['process-wide', () => inflateInto],
+];
 
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -25,8 +43,9 @@ function sample(r: () => number, i: number): Uint8Array {
   return out;
 }
 
-describe('inflate with a reused state', () => {
+describe.each(implementations)('inflate with a reused state (%s)', (_name, make) => {
   it('gives each stream what a fresh inflate gives, whatever came before', () => {
+    const inflateInto = make();
     const r = rng(7);
     const inputs = Array.from({ length: 60 }, (_, i) => sample(r, (i * 7) % 11));
     let checked = 0;
@@ -51,5 +70,44 @@ describe('inflate with a reused state', () => {
       }
     }
     expect(checked).toBe(60);
+  });
+});
+
+describe.each(implementations)('inflate errors (%s)', (_name, make) => {
+  const data = sample(rng(3), 2);
+  const z = pako.deflate(data, { level: 9 });
+  const fails = (input: Uint8Array, want: number, pattern: RegExp) => {
+    try {
+      make()(input, new Uint8Array(want + 8), 0, want, 4242);
+      expect.fail('inflated');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ReftableError);
+      expect((e as ReftableError).code).toBe(ErrorCode.Zlib);
+      expect((e as ReftableError).offset).toBe(4242);
+      expect((e as ReftableError).message).toMatch(pattern);
+    }
+  };
+  it('reports a stream shorter than the header says', () => fails(z, data.length + 5, /inflates to \d+ bytes, header says/));
+  it('reports a stream longer than the header says', () => fails(z, data.length - 5, /more than the \d+ bytes/));
+  it('reports a truncated stream', () => fails(z.subarray(0, z.length >> 1), data.length, /truncated/));
+  it('reports a corrupt stream with zlib\'s reason', () => {
+    const bad = z.slice();
+    bad[0] ^= 0x0f; // not a deflate header
+    fails(bad, data.length, /does not inflate: .+/);
+  });
+});
+
+describe('process-wide inflate', () => {
+  it('runs zlib compiled to wasm in Node, sharing its instance with deflate', async () => {
+    const { deflateLevel9 } = await import('../../../src/engine/deflate');
+    const data = sample(rng(11), 2);
+    // Deflate, inflate and deflate again through the one instance: no call sees another's bytes.
+    const z1 = deflateLevel9(data).slice();
+    const out = new Uint8Array(data.length);
+    inflateInto(z1, out, 0, data.length, 0);
+    expect(inflateImplementation()).toBe('wasm');
+    expect(Buffer.from(out).equals(Buffer.from(data))).toBe(true);
+    expect(Buffer.from(deflateLevel9(data)).equals(Buffer.from(z1))).toBe(true);
+    expect(Buffer.from(z1).equals(Buffer.from(pako.deflate(data, { level: 9 })))).toBe(true);
   });
 });
