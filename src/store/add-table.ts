@@ -4,13 +4,13 @@
  * view, write it to `<stem>.temp.XXXXXX`, fsync, rename to its final name, then commit the new
  * list. Any failure leaves no lock, no temp file and the stack as it was.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, ReftableError } from '../engine/errors.js';
 import { configBool, configGet, parseBool } from './config.js';
 import { LockFile, io, ioError, unlinkQuietly, writeAll } from './lock.js';
 import { LoadedStack, StackLocation, commitTablesList, loadStack, lockTablesList, tableStem } from './tables-list.js';
+import { randomBytes } from './random.js';
 
 export interface BuiltTable {
   bytes: Uint8Array;
@@ -35,7 +35,7 @@ const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 /** Create `<prefix>.temp.XXXXXX` exclusively (mkstemp), mode 0666 & ~umask. */
 export function createTempFile(prefix: string): { file: string; fd: number } {
   for (let i = 0; i < 100; i++) {
-    const rnd = crypto.randomBytes(6);
+    const rnd = randomBytes(6);
     const suffix = Array.from(rnd, (b) => ALNUM[b % ALNUM.length]).join('');
     const file = `${prefix}.temp.${suffix}`;
     try {

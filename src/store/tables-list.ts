@@ -3,7 +3,6 @@
  * fresh under the lock, every listed table opened and checked (a writer must never build on a
  * stack it cannot read), and the atomic replacement of the list through its lock file.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, ReftableError } from '../engine/errors.js';
@@ -14,6 +13,7 @@ import type { RepositoryInfo } from './api.js';
 import { type FileSource, openFileSource } from './fs-source.js';
 import { LockFile, sleepMs } from './lock.js';
 import { isPerWorktreeRef } from './refname.js';
+import { randomBytes } from './random.js';
 
 export const TABLES_LIST = 'tables.list';
 
@@ -53,7 +53,7 @@ export const TABLE_NAME = /^0x([0-9a-f]{12})-0x([0-9a-f]{12})-([0-9a-f]{8})\.ref
 /** A fresh `0x<min>-0x<max>-<random>` stem. */
 export function tableStem(min: number, max: number): string {
   const hex = (n: number) => n.toString(16).padStart(12, '0');
-  return `0x${hex(min)}-0x${hex(max)}-${crypto.randomBytes(4).toString('hex')}`;
+  return `0x${hex(min)}-0x${hex(max)}-${randomBytes(4).toString('hex')}`;
 }
 
 /** Open one listed table, refusing anything git would not build on (bad header, CRC, hash). */

@@ -115,6 +115,21 @@ describe('process-wide deflateLevel9', () => {
     expect(new WasmZlib().version).toBe('1.3.1');
   });
 
+  it('loads its module without Node\'s Buffer too (the webview decodes base64 with atob)', () => {
+    const g = globalThis as { Buffer?: unknown };
+    const saved = g.Buffer;
+    let z: WasmZlib;
+    try {
+      g.Buffer = undefined;
+      z = new WasmZlib();
+    } finally {
+      g.Buffer = saved;
+    }
+    expect(z.version).toBe('1.3.1');
+    const input = sample('log-like', 3000, rng(3));
+    expect(bytesEqual(z.deflate(input), pako.deflate(input, { level: 9 }))).toBe(true);
+  });
+
   it('gives the same bytes for the same input after any other stream', () => {
     const next = rng(7);
     const a = sample('log-like', 3000, next);
