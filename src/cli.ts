@@ -83,7 +83,7 @@ export async function main(
 
 // Run only as the bundled entry point, not when imported by tests.
 const entry = process.argv[1] ?? '';
-if (/(^|[\\/])cli\.(js|cjs|ts)$/.test(entry) || /[\\/]reftable$/.test(entry)) {
+if (/(^|[\\/])cli(-main)?\.(js|cjs|ts)$/.test(entry) || /[\\/]reftable$/.test(entry)) {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
   });
