@@ -33,10 +33,10 @@ const Z_BUF_ERROR = -5;
 
 /** Node's Buffer where there is one: its native base64 decoder is ~8 times faster than atob and a loop. */
 interface Base64Buffer {
-  from(text: string, encoding: 'base64'): Uint8Array;
+  from(text: string, encoding: 'base64'): Uint8Array<ArrayBuffer>;
 }
 
-function decodeBase64(text: string): Uint8Array {
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const native = (globalThis as { Buffer?: Base64Buffer }).Buffer;
   if (native) return native.from(text, 'base64');
   const s = atob(text);
