@@ -43,6 +43,16 @@ export class HeldKey {
     this.length = len;
   }
 
+  /**
+   * A buffer of at least len bytes to build a key in, held as the key of that length. What it
+   * held before is not kept.
+   */
+  room(len: number): Uint8Array {
+    if (len > this.bytes.length) this.bytes = new Uint8Array(Math.max(len, 2 * this.bytes.length));
+    this.length = len;
+    return this.bytes;
+  }
+
   /** src[0, len) is the held key (compared from the end: merged keys share long prefixes). */
   equals(src: Uint8Array, len: number): boolean {
     if (len !== this.length) return false;

@@ -220,14 +220,24 @@ function logKeyUpdateIndex(key: Uint8Array, offset?: number, len = key.length): 
 
 export function logKey(name: Uint8Array, updateIndex: number): Uint8Array {
   const k = new Uint8Array(name.length + 9);
-  k.set(name);
-  k[name.length] = 0;
+  logKeyInto(k, name, updateIndex);
+  return k;
+}
+
+/** logKey written into k[0, name.length + 9). */
+export function logKeyInto(k: Uint8Array, name: Uint8Array, updateIndex: number): void {
+  const n = name.length;
+  if (n < 64) {
+    for (let i = 0; i < n; i++) k[i] = name[i];
+  } else {
+    k.set(name);
+  }
+  k[n] = 0;
   const hi = 0xffffffff - Math.floor(updateIndex / 0x1_0000_0000);
   const lo = 0xffffffff - (updateIndex >>> 0);
   const o = name.length + 1;
   k[o] = hi >>> 24; k[o + 1] = (hi >>> 16) & 255; k[o + 2] = (hi >>> 8) & 255; k[o + 3] = hi & 255;
   k[o + 4] = lo >>> 24; k[o + 5] = (lo >>> 16) & 255; k[o + 6] = (lo >>> 8) & 255; k[o + 7] = lo & 255;
-  return k;
 }
 
 export function decodeLogValue(b: Uint8Array, h: EntryHeader, end: number, hashSize: number): { record: LogRecord; next: number } {

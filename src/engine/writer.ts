@@ -14,7 +14,7 @@ import {
 } from './format.js';
 import { ObjectIndex } from './obj-index.js';
 import { OutputSink, PagedOutput } from './paged-output.js';
-import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, StoredLogCursor, encodeValue, isCleanLogMessage, logKey, recordExtra } from './record.js';
+import { AnyRecord, IndexRecord, LogRecord, ObjRecord, RefRecord, StoredLogCursor, encodeValue, isCleanLogMessage, logKeyInto, recordExtra } from './record.js';
 
 /**
  * A ref record as another table stores it, in buffers the caller reuses (compaction's cursors,
@@ -127,6 +127,8 @@ export class TableWriter {
   private objects: ObjectIndex | undefined;
   /** Value bytes of the record being added, encoded once even when it moves to a new block. */
   private readonly value = new ByteWriter(256);
+  /** The key of the log record being added (addLog). */
+  private readonly logKey = new HeldKey();
 
   constructor(opts: WriterOptions) {
     const bs = opts.blockSize ?? 0;
@@ -204,9 +206,14 @@ export class TableWriter {
     } else if (r.valueType !== LogValueType.Deletion) {
       throw apiError(`unknown log value type ${String(r.valueType)}`);
     }
-    const key = logKey(r.name, r.updateIndex);
-    this.enterLogSection(key);
-    this.addRecord(rec, key, BlockType.Log);
+    // The key is built in a buffer kept for it: the block copies what it keeps.
+    const keyLen = r.name.length + 9;
+    const key = this.logKey.room(keyLen);
+    logKeyInto(key, r.name, r.updateIndex);
+    this.enterLogSection(key, keyLen);
+    this.value.length = 0;
+    encodeValue(this.value, rec, this.minUpdateIndex, this.hash.size);
+    this.addParts(key, keyLen, recordExtra(rec), this.value.raw(), 0, this.value.length, BlockType.Log, 'log');
   }
 
   /**
@@ -333,19 +340,17 @@ export class TableWriter {
     return this.block;
   }
 
-  /** Encode `r` once and add it (see addEncodedRecord). */
+  /** Encode `r` once and add it (see addParts). */
   private addRecord(r: AnyRecord, key: Uint8Array, type: BlockType): void {
     this.value.length = 0;
     encodeValue(this.value, r, this.minUpdateIndex, this.hash.size);
-    this.addEncodedRecord(key, recordExtra(r), this.value.view(), type, r.kind);
+    this.addParts(key, key.length, recordExtra(r), this.value.raw(), 0, this.value.length, type, r.kind);
   }
 
-  /** Add to the open block; on overflow flush, start a fresh block and try once more. */
-  private addEncodedRecord(key: Uint8Array, extra: number, value: Uint8Array, type: BlockType, kind: AnyRecord['kind']): void {
-    this.addParts(key, key.length, extra, value, 0, value.length, type, kind);
-  }
-
-  /** addEncodedRecord of key[0, keyLen) and the value data[valueStart, valueEnd). */
+  /**
+   * Add key[0, keyLen) with the value data[valueStart, valueEnd) to the open block; on
+   * overflow flush, start a fresh block and try once more.
+   */
   private addParts(
     key: Uint8Array, keyLen: number, extra: number, data: Uint8Array, valueStart: number, valueEnd: number, type: BlockType, kind: AnyRecord['kind'],
   ): void {
