@@ -31,6 +31,7 @@ export class ObjectIndex {
     this.offsets = new Float64Array(1024);
   }
 
+  /** References kept (a repeat of the one just added is not). */
   get size(): number {
     return this.n;
   }
@@ -40,16 +41,31 @@ export class ObjectIndex {
     this.addFrom(id, 0, offset);
   }
 
-  /** add() of the id at src[at, at + hashSize), without a view of it. */
+  /**
+   * add() of the id at src[at, at + hashSize), without a view of it. The same id named again by
+   * the same block as the reference just added is not kept (it adds no offset): refs sharing
+   * a commit sit side by side, and a million refs to one commit were a million entries to
+   * sort for the few thousand blocks they fill.
+   */
   addFrom(src: Uint8Array, at: number, offset: number): void {
+    const head = ((src[at] << 24) | (src[at + 1] << 16) | (src[at + 2] << 8) | src[at + 3]) >>> 0;
+    const hs = this.hashSize;
+    const n = this.n;
+    if (n > 0 && this.heads[n - 1] === head && this.offsets[n - 1] === offset) {
+      const ids = this.ids;
+      const last = (n - 1) * hs;
+      let k = 4;
+      while (k < hs && ids[last + k] === src[at + k]) k++;
+      if (k === hs) return;
+    }
     this.order = undefined;
-    if (this.n === this.heads.length) this.grow();
-    const i = this.n++;
+    if (n === this.heads.length) this.grow();
+    this.n = n + 1;
     // A byte loop: TypedArray.set costs more than copying 20 or 32 bytes.
-    const base = i * this.hashSize;
-    for (let k = 0; k < this.hashSize; k++) this.ids[base + k] = src[at + k];
-    this.heads[i] = ((src[at] << 24) | (src[at + 1] << 16) | (src[at + 2] << 8) | src[at + 3]) >>> 0;
-    this.offsets[i] = offset;
+    const base = n * hs;
+    for (let k = 0; k < hs; k++) this.ids[base + k] = src[at + k];
+    this.heads[n] = head;
+    this.offsets[n] = offset;
   }
 
   private grow(): void {

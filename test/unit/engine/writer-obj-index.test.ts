@@ -39,7 +39,10 @@ describe('ObjectIndex', () => {
         idx.add(id, offset);
         adds.push([id, offset]);
       }
-      expect(idx.size).toBe(5000);
+      // Only a repeat of the reference just added is dropped.
+      const repeats = adds.filter(([id, off], i) => i > 0 && off === adds[i - 1][1] && toHex(id) === toHex(adds[i - 1][0])).length;
+      expect(repeats).toBeGreaterThan(0);
+      expect(idx.size).toBe(5000 - repeats);
       const got = [...idx.entries()].map((e) => ({ id: toHex(e.id), offsets: e.offsets }));
       const want = naive(adds);
       expect(got).toEqual(want);
@@ -65,6 +68,20 @@ describe('ObjectIndex', () => {
     idx.add(id, 4096);
     expect(idx.longestSharedPrefix()).toBe(0);
     expect([...idx.entries()].map((e) => e.offsets)).toEqual([[0, 4096]]);
+  });
+
+  it('keeps one reference for an id repeated by the same block, and the repeat after another id', () => {
+    const idx = new ObjectIndex(20);
+    const a = new Uint8Array(20).fill(7);
+    const b = new Uint8Array(20).fill(7);
+    b[19] = 8; // same first four bytes: decided by the rest
+    for (let i = 0; i < 1000; i++) idx.add(a, 0);
+    idx.add(b, 0);
+    idx.add(a, 0);
+    for (let i = 0; i < 1000; i++) idx.add(a, 4096);
+    expect(idx.size).toBe(4);
+    expect([...idx.entries()].map((e) => [toHex(e.id), e.offsets])).toEqual([[toHex(a), [0, 4096]], [toHex(b), [0]]]);
+    expect(idx.longestSharedPrefix()).toBe(19);
   });
 });
 
