@@ -235,7 +235,7 @@ export function logKeyInto(k: Uint8Array, name: Uint8Array, updateIndex: number)
   k[n] = 0;
   const hi = 0xffffffff - Math.floor(updateIndex / 0x1_0000_0000);
   const lo = 0xffffffff - (updateIndex >>> 0);
-  const o = name.length + 1;
+  const o = n + 1;
   k[o] = hi >>> 24; k[o + 1] = (hi >>> 16) & 255; k[o + 2] = (hi >>> 8) & 255; k[o + 3] = hi & 255;
   k[o + 4] = lo >>> 24; k[o + 5] = (lo >>> 16) & 255; k[o + 6] = (lo >>> 8) & 255; k[o + 7] = lo & 255;
 }

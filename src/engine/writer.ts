@@ -211,9 +211,7 @@ export class TableWriter {
     const key = this.logKey.room(keyLen);
     logKeyInto(key, r.name, r.updateIndex);
     this.enterLogSection(key, keyLen);
-    this.value.length = 0;
-    encodeValue(this.value, rec, this.minUpdateIndex, this.hash.size);
-    this.addParts(key, keyLen, recordExtra(rec), this.value.raw(), 0, this.value.length, BlockType.Log, 'log');
+    this.addRecord(rec, key, BlockType.Log, keyLen);
   }
 
   /**
@@ -340,11 +338,11 @@ export class TableWriter {
     return this.block;
   }
 
-  /** Encode `r` once and add it (see addParts). */
-  private addRecord(r: AnyRecord, key: Uint8Array, type: BlockType): void {
+  /** Encode `r` once and add it under key[0, keyLen) (see addParts). */
+  private addRecord(r: AnyRecord, key: Uint8Array, type: BlockType, keyLen = key.length): void {
     this.value.length = 0;
     encodeValue(this.value, r, this.minUpdateIndex, this.hash.size);
-    this.addParts(key, key.length, recordExtra(r), this.value.raw(), 0, this.value.length, type, r.kind);
+    this.addParts(key, keyLen, recordExtra(r), this.value.raw(), 0, this.value.length, type, r.kind);
   }
 
   /**
