@@ -4,7 +4,7 @@
  * and building one block with git's exact restart and fit rules.
  */
 import {
-  ByteWriter, HeldKey, commonPrefixLengthN, compareBytes, readU16, readU24, varintLength, writeU16, writeU24, writeVarint,
+  ByteWriter, HeldKey, commonPrefixLengthN, compareBytes, readU16, readU24, toHex, varintLength, writeU16, writeU24, writeVarint,
 } from './bytes.js';
 import { deflateLevel9 } from './deflate.js';
 import { inflateInto } from './inflate.js';
@@ -345,8 +345,9 @@ export class BlockWriter {
   private restartCount = 0;
   private entries = 0;
   /**
-   * The previous key, copied: callers may pass views of buffers they reuse (compaction's
-   * cursors), and restart prefixes are computed against it.
+   * The previous key of the key sequence (see startKeySequence), copied: callers may pass
+   * views of buffers they reuse (compaction's cursors). Prefixes are computed against it, and
+   * the same pass checks the order, so it outlives reset().
    */
   private readonly prevKey = new HeldKey();
   private readonly value = new ByteWriter(256);
@@ -366,9 +367,16 @@ export class BlockWriter {
     this.next = headerOff + 4;
     this.restartCount = 0;
     this.entries = 0;
-    this.prevKey.length = 0;
     this.buf.fill(0, 0, headerOff);
     this.buf[headerOff] = type;
+  }
+
+  /**
+   * Keys added from here on must rise strictly again from nothing: each section and each
+   * index level of a table is one sequence, however many blocks it spans.
+   */
+  startKeySequence(): void {
+    this.prevKey.length = 0;
   }
 
   get count(): number {
@@ -396,12 +404,17 @@ export class BlockWriter {
 
   /**
    * add() of key[0, keyLen) with the encoded value data[valueStart, valueEnd): compaction
-   * copies stored log records this way without a view per record. The key is copied.
+   * copies stored log records this way without a view per record. The key is copied. A key
+   * that does not sort after the previous one of the sequence is an API error, raised before
+   * anything changes.
    */
   addParts(key: Uint8Array, keyLen: number, extra: number, data: Uint8Array, valueStart: number, valueEnd: number): boolean {
-    const forceRestart = this.entries % this.opts.restartInterval === 0;
     const prev = this.prevKey;
-    const prefixLen = forceRestart ? 0 : commonPrefixLengthN(prev.bytes, prev.length, key, keyLen);
+    // One pass over the shared prefix serves the order check, prefix compression and the copy.
+    const shared = commonPrefixLengthN(prev.bytes, prev.length, key, keyLen);
+    if (shared === keyLen || (shared < prev.length && prev.bytes[shared] > key[shared])) throw outOfOrder(key, keyLen, prev);
+    const forceRestart = this.entries % this.opts.restartInterval === 0;
+    const prefixLen = forceRestart ? 0 : shared;
     const suffixLen = keyLen - prefixLen;
     const lenAndType = suffixLen * 8 + extra;
     const valueLen = valueEnd - valueStart;
@@ -430,7 +443,7 @@ export class BlockWriter {
     }
     this.next = o;
     this.entries++;
-    prev.set(key, keyLen, prefixLen);
+    prev.set(key, keyLen, shared);
     return true;
   }
 
@@ -462,6 +475,11 @@ export class BlockWriter {
     this.buf.set(z, start);
     return { bytes: this.buf.subarray(0, start + z.length), blockLen };
   }
+}
+
+function outOfOrder(key: Uint8Array, keyLen: number, prev: HeldKey): ReftableError {
+  return new ReftableError(ErrorCode.Api,
+    `records out of order: ${toHex(key.subarray(0, keyLen))} does not sort after ${toHex(prev.bytes.subarray(0, prev.length))}`);
 }
 
 // Key framing varints are almost always below 128: one byte, no general encoder.

@@ -5,7 +5,7 @@
  * section that needed an index, and padding is written lazily so it never precedes the log
  * section or the footer.
  */
-import { ByteWriter, HeldKey, compareBytes, compareBytesN, crc32, toHex, writeU24, writeU32, writeU64 } from './bytes.js';
+import { ByteWriter, HeldKey, crc32, writeU24, writeU32, writeU64 } from './bytes.js';
 import { BlockWriter } from './block.js';
 import { ErrorCode, ReftableError } from './errors.js';
 import {
@@ -118,8 +118,6 @@ export class TableWriter {
   private blockType: BlockType = BlockType.Ref;
   /** One entry per flushed block of the section (or index level) being written. */
   private index: IndexRecord[] = [];
-  /** The last key added (a copy: compaction passes keys in buffers it reuses). */
-  private readonly lastKey = new HeldKey();
   private phase: Phase = 'ref';
   private readonly stats: Record<'ref' | 'obj' | 'log', SectionStats> = { ref: emptyStats(), obj: emptyStats(), log: emptyStats() };
   private objIdLength = 0;
@@ -158,7 +156,6 @@ export class TableWriter {
   addRef(r: RefRecord): void {
     this.checkRefStart(r.name.length, r.updateIndex);
     this.checkRef(r);
-    this.checkOrder(r.name);
     this.addRecord(r, r.name, BlockType.Ref);
     // Recorded after the add so the offset is that of the block the ref landed in.
     if (this.objects) {
@@ -185,7 +182,6 @@ export class TableWriter {
       v.varint(c.targetLen);
       v.copy(c.data, c.valuePos, c.valuePos + c.targetLen);
     } else if (type !== RefValueType.Deletion) throw apiError(`unknown ref value type ${String(type)}`);
-    this.checkOrder(c.key, c.keyLen);
     this.addParts(c.key, c.keyLen, type, v.raw(), 0, v.length, BlockType.Ref, 'ref');
     // Recorded after the add so the offset is that of the block the ref landed in.
     if (this.objects && (type === RefValueType.Val1 || type === RefValueType.Val2)) {
@@ -210,7 +206,7 @@ export class TableWriter {
     const keyLen = r.name.length + 9;
     const key = this.logKey.room(keyLen);
     logKeyInto(key, r.name, r.updateIndex);
-    this.enterLogSection(key, keyLen);
+    this.enterLogSection();
     this.addRecord(rec, key, BlockType.Log, keyLen);
   }
 
@@ -223,17 +219,16 @@ export class TableWriter {
     if (this.phase === 'closed') throw apiError('writer is closed');
     if (!c.clean) throw apiError('a stored log record with an unclean message must be added with addLog');
     checkUpdateIndex(c.updateIndex, 'log update index');
-    this.enterLogSection(c.key, c.keyLen);
+    this.enterLogSection();
     this.addParts(c.key, c.keyLen, c.valueType, data, c.valueStart, c.next, BlockType.Log, 'log');
   }
 
-  /** Close the ref section on the first log, and check the log's key order. */
-  private enterLogSection(key: Uint8Array, keyLen = key.length): void {
+  /** Close the ref section on the first log (the block writer checks the log's key order). */
+  private enterLogSection(): void {
     if (this.phase === 'ref') {
       this.finishPublicSection();
       this.phase = 'log';
     }
-    this.checkOrder(key, keyLen);
     // §6.5: the log section starts right after the last byte written, never padded to it.
     this.next -= this.pendingPadding;
     this.pendingPadding = 0;
@@ -321,14 +316,6 @@ export class TableWriter {
     if (!Number.isInteger(r.tz) || r.tz < -0x8000 || r.tz > 0x7fff) throw apiError(`time zone ${r.tz} does not fit in 16 bits`);
   }
 
-  private checkOrder(key: Uint8Array, keyLen = key.length): void {
-    const last = this.lastKey;
-    if (compareBytesN(last.bytes, last.length, key, keyLen) >= 0) {
-      throw apiError(`records out of order: ${toHex(key.subarray(0, keyLen))} does not sort after ${toHex(last.bytes.subarray(0, last.length))}`);
-    }
-    last.set(key, keyLen);
-  }
-
   // ---- blocks ----------------------------------------------------------------------------
 
   private newBlock(type: BlockType): BlockWriter {
@@ -404,6 +391,7 @@ export class TableWriter {
       indexStart = this.next;
       const level = this.index;
       this.index = [];
+      this.block.startKeySequence();
       this.newBlock(BlockType.Index);
       for (const rec of level) {
         this.addRecord(rec, rec.lastKey, BlockType.Index);
@@ -414,7 +402,7 @@ export class TableWriter {
     this.index = [];
     this.stats[section].indexOffset = indexStart;
     this.stats[section].indexBlocks = indexBlocks;
-    this.lastKey.length = 0;
+    this.block.startKeySequence();
   }
 
   /** Close the ref section (and write the obj section it calls for) or the log section. */

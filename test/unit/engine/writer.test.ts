@@ -384,10 +384,13 @@ describe('BlockWriter: keys from reused buffers', () => {
     reused.reset(BlockType.Log, 0);
     const keyBuf = new Uint8Array(64);
     const valueBuf = new Uint8Array(200);
+    // Names sharing prefixes of varying lengths, so prefix compression depends on the previous
+    // key; sorted, as the block writer requires.
+    const keys = [...new Set(Array.from({ length: 400 }, (_, i) =>
+      `refs/heads/${'ab'.slice(0, 1 + (i % 2))}/${String(i * 7919 % 1000).padStart(3, '0')}`.padEnd(20 + (i % 9), 'x')))].sort();
     let added = 0;
-    for (let i = 0; ; i++) {
-      // Names sharing prefixes of varying lengths, so prefix compression depends on the previous key.
-      const key = utf8(`refs/heads/${'ab'.slice(0, 1 + (i % 2))}/${String(i * 7919 % 1000).padStart(3, '0')}`.padEnd(20 + (i % 9), 'x'));
+    for (let i = 0; i < keys.length; i++) {
+      const key = utf8(keys[i]);
       const value = Uint8Array.from({ length: 20 + (i % 150) }, (_, k) => (i * 31 + k) & 0xff);
       keyBuf.fill(0xee);
       keyBuf.set(key);
@@ -403,7 +406,55 @@ describe('BlockWriter: keys from reused buffers', () => {
       valueBuf.fill(0x00);
     }
     expect(added).toBeGreaterThan(20);
+    expect(added).toBeLessThan(keys.length);
     expect(toHex(reused.lastKey)).toBe(toHex(fresh.lastKey));
     expect(toHex(reused.finish().bytes)).toBe(toHex(fresh.finish().bytes));
+  });
+});
+
+describe('BlockWriter: key order', () => {
+  const opts = { blockSize: 256, restartInterval: 3, minUpdateIndex: 1, hashSize: 20 };
+  const value = new Uint8Array(20);
+  const add = (w: BlockWriter, k: string) => w.addEncoded(utf8(k), 1, value);
+
+  it('refuses a key equal to or before the previous one, and a prefix of it, leaving the block unchanged', () => {
+    const w = new BlockWriter(opts);
+    w.reset(BlockType.Ref, 0);
+    expect(add(w, 'refs/heads/b')).toBe(true);
+    expect(add(w, 'refs/heads/bb')).toBe(true);
+    const before = toHex(w.lastKey);
+    for (const k of ['refs/heads/bb', 'refs/heads/b', 'refs/heads/a', 'refs/heads/ba', '']) {
+      expectCode(() => add(w, k), ErrorCode.Api);
+    }
+    expect(toHex(w.lastKey)).toBe(before);
+    expect(w.count).toBe(2);
+    // A key that shares the whole previous key and goes on sorts after it.
+    expect(add(w, 'refs/heads/bba')).toBe(true);
+  });
+
+  it('checks across blocks of one sequence, and starts afresh after startKeySequence', () => {
+    const w = new BlockWriter(opts);
+    w.reset(BlockType.Ref, 0);
+    let i = 0;
+    while (add(w, `refs/heads/k${String(i).padStart(3, '0')}`)) i++;
+    const last = `refs/heads/k${String(i - 1).padStart(3, '0')}`;
+    expect(toHex(w.lastKey)).toBe(toHex(utf8(last)));
+    // A new block of the same section still knows the previous key.
+    w.reset(BlockType.Ref, 0);
+    expectCode(() => add(w, 'refs/heads/a'), ErrorCode.Api);
+    expectCode(() => add(w, last), ErrorCode.Api);
+    w.startKeySequence();
+    w.reset(BlockType.Index, 0);
+    expect(add(w, 'refs/heads/a')).toBe(true);
+  });
+
+  it('gives a failed add no effect on the order: the record can go to the next block', () => {
+    const w = new BlockWriter(opts);
+    w.reset(BlockType.Ref, 0);
+    let i = 0;
+    while (add(w, `refs/heads/k${String(i).padStart(3, '0')}`)) i++;
+    // The key that did not fit is retried on a fresh block and accepted there.
+    w.reset(BlockType.Ref, 0);
+    expect(add(w, `refs/heads/k${String(i).padStart(3, '0')}`)).toBe(true);
   });
 });
