@@ -29,6 +29,8 @@ export interface CompactOptions {
 /**
  * Records of a table that was never written, newer than every table merged with them: refs in
  * name order, logs in key order (as the writer wants them), with their update index limits.
+ * Each record is used up before the next one is asked for, so a producer may hand out one
+ * record object (and its arrays) over and over, changed in place.
  */
 export interface PendingRecords {
   refs: Iterable<RefRecord>;
@@ -85,10 +87,11 @@ function mergeInto(tables: Table[], opts: CompactOptions, newest?: PendingRecord
     const c = !more ? 1 : !t.done ? refs.current!.compareWith(t.value.name) : -1;
     if (c >= 0) {
       const r = t.value as RefRecord;
-      t = top.next();
       // The pending record shadows an older table's record of the same name.
       if (c === 0) more = refs.next();
       if (!(opts.dropDeletions && r.valueType === RefValueType.Deletion)) w.addRef(r);
+      // Only now: the producer may reuse r for its next record.
+      t = top.next();
     } else {
       // Copied from the cursor's buffers before it moves on: no record object per ref.
       const cur = refs.current!;
@@ -110,10 +113,9 @@ function mergeInto(tables: Table[], opts: CompactOptions, newest?: PendingRecord
     const c = older === undefined ? 1 : !tl.done ? compareStoredWithPending(older, tl.value) : -1;
     if (c >= 0) {
       const r = tl.value as LogRecord;
-      tl = topLogs.next();
       if (c === 0) older = logs.advance();
-      if (opts.dropDeletions && r.valueType === LogValueType.Deletion) continue;
-      w.addLog(r);
+      if (!(opts.dropDeletions && r.valueType === LogValueType.Deletion)) w.addLog(r);
+      tl = topLogs.next();
     } else {
       // Written before the merge moves on: the record lives in the reader's buffers.
       const r = older!;

@@ -169,6 +169,13 @@ class OidSlots {
     return slot < 0 ? this.zero : new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + slot, this.size);
   }
 
+  copy(slot: number, into: Uint8Array): Uint8Array {
+    const b = this.bytes;
+    // A loop, not set(subarray): a 20- or 32-byte copy costs less than the view it would need.
+    for (let i = 0; i < this.size; i++) into[i] = slot < 0 ? 0 : b[slot + i];
+    return into;
+  }
+
   equals(slot: number, id: Uint8Array): boolean {
     if (slot < 0) return isZero(id);
     const b = this.bytes;
@@ -206,6 +213,8 @@ class Update {
   ) {}
 
   get newOid(): Uint8Array { return this.ids.view(this.newSlot); }
+  /** The new id copied into `into` (no view made); returns `into`. */
+  copyNewOid(into: Uint8Array): Uint8Array { return this.ids.copy(this.newSlot, into); }
   set newOid(v: Uint8Array) { this.newSlot = this.ids.add(v); }
   get oldOid(): Uint8Array { return this.ids.view(this.oldSlot); }
   set oldOid(v: Uint8Array) { this.oldSlot = this.ids.add(v); }
@@ -299,6 +308,40 @@ function nameBytes(s: string): Uint8Array {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
   return out;
+}
+
+/**
+ * Ref names as bytes in buffers reused by length: one array per distinct length instead of one
+ * per name. A buffer is valid until the next name of its length (non-ASCII names get a fresh
+ * array). For producers that hand each record out before making the next.
+ */
+class NameBuffers {
+  private readonly byLength: Uint8Array[] = [];
+
+  of(s: string): Uint8Array {
+    const n = s.length;
+    for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return utf8(s);
+    const out = (this.byLength[n] ??= new Uint8Array(n));
+    for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
+    return out;
+  }
+}
+
+/** An iterator over what `produce` returns until undefined, with one result object reused. */
+function reusedResults<T>(produce: () => T | undefined): Iterator<T> {
+  const result = { done: false, value: undefined as T | undefined };
+  return {
+    next: () => {
+      const v = produce();
+      if (v === undefined) {
+        result.done = true;
+        result.value = undefined;
+      } else {
+        result.value = v;
+      }
+      return result as IteratorResult<T>;
+    },
+  };
 }
 
 function notAnOid(what: string, hex: string, size: number): ReftableError {
@@ -639,41 +682,73 @@ function transactionRecords(ctx: WriteCtx, updates: Update[], ui: number): Trans
     sizeAtLeast += 4 + (u.newTarget !== undefined ? 1 + u.newTarget.length : nullNew(u) ? 0 : u.newPeeled ? 2 * size : size);
   }
   if (refCount === 0 && !mayLog) return undefined;
-  function* refs(): Generator<RefRecord> {
-    for (const u of sorted) {
-      if (!writesRef(u)) continue;
-      const name = keyOf(info, u);
-      if (u.newTarget !== undefined) {
-        yield { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Symref, target: utf8(u.newTarget) };
-      } else if (nullNew(u)) {
-        yield { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Deletion };
-      } else {
-        yield u.newPeeled
-          ? { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Val2, value: u.newOid, peeled: u.newPeeled }
-          : { kind: 'ref', name, updateIndex: ui, valueType: RefValueType.Val1, value: u.newOid };
-      }
-    }
-  }
-  function* logs(): Generator<LogRecord> {
-    for (const u of sorted) {
-      if (!u.haveNew) continue;
-      const name = keyOf(info, u);
-      if (!u.isSymref && nullNew(u)) {
-        for (const l of ctx.view.logs(u.refname)) yield logTombstoneBytes(name, l.updateIndex, size);
-      } else if (u.forceReflog || shouldAutocreateReflog(ctx.logMode, storedName(info, u)) || ctx.view.reflogExists(u.refname)) {
-        let nw = u.newOid;
+  // One record object per kind, refilled for each update (PendingRecords allows it): a
+  // million-ref transaction made four objects per ref here (record, name, id view, iterator
+  // result), all garbage a moment later.
+  const refs = (): Iterator<RefRecord> => {
+    const names = new NameBuffers();
+    const value = new Uint8Array(size);
+    const rec: RefRecord = { kind: 'ref', name: value, updateIndex: ui, valueType: RefValueType.Deletion };
+    let i = 0;
+    return reusedResults(() => {
+      while (i < sorted.length) {
+        const u = sorted[i++];
+        if (!writesRef(u)) continue;
+        rec.name = names.of(storedName(info, u));
+        rec.value = rec.peeled = rec.target = undefined;
         if (u.newTarget !== undefined) {
-          const r = ctx.view.resolve(u.newTarget, true);
-          if (!r) continue;
-          nw = r.oid;
+          rec.valueType = RefValueType.Symref;
+          rec.target = utf8(u.newTarget);
+        } else if (nullNew(u)) {
+          rec.valueType = RefValueType.Deletion;
+        } else {
+          rec.valueType = u.newPeeled ? RefValueType.Val2 : RefValueType.Val1;
+          rec.value = u.copyNewOid(value);
+          if (u.newPeeled) rec.peeled = u.newPeeled;
         }
-        yield {
-          kind: 'log', name, updateIndex: ui, valueType: LogValueType.Update, old: u.current, new: nw,
-          committerName: who.name, email: who.email, time: who.time, tz: who.tz, message: u.msg,
-        };
+        return rec;
       }
-    }
-  }
+      return undefined;
+    });
+  };
+  const logs = (): Iterator<LogRecord> => {
+    const names = new NameBuffers();
+    const nw = new Uint8Array(size);
+    const rec: LogRecord = {
+      kind: 'log', name: nw, updateIndex: ui, valueType: LogValueType.Update, old: nw, new: nw,
+      committerName: who.name, email: who.email, time: who.time, tz: who.tz, message: nw,
+    };
+    let i = 0;
+    // Tombstones still owed for the ref being deleted (rare: a few records each, made fresh).
+    let owed: LogRecord[] = [];
+    let nextOwed = 0;
+    return reusedResults(() => {
+      if (nextOwed < owed.length) return owed[nextOwed++];
+      while (i < sorted.length) {
+        const u = sorted[i++];
+        if (!u.haveNew) continue;
+        if (!u.isSymref && nullNew(u)) {
+          const name = keyOf(info, u);
+          owed = [...ctx.view.logs(u.refname)].map((l) => logTombstoneBytes(name, l.updateIndex, size));
+          nextOwed = 0;
+          if (owed.length > 0) return owed[nextOwed++];
+        } else if (u.forceReflog || shouldAutocreateReflog(ctx.logMode, storedName(info, u)) || ctx.view.reflogExists(u.refname)) {
+          if (u.newTarget !== undefined) {
+            const r = ctx.view.resolve(u.newTarget, true);
+            if (!r) continue;
+            rec.new = r.oid;
+          } else {
+            rec.new = u.copyNewOid(nw);
+          }
+          rec.name = names.of(storedName(info, u));
+          rec.old = u.current;
+          rec.message = u.msg;
+          return rec;
+        }
+      }
+      return undefined;
+    });
+  };
   return { pending: { refs: { [Symbol.iterator]: refs }, logs: { [Symbol.iterator]: logs }, minUpdateIndex: ui, maxUpdateIndex: ui }, refCount, sizeAtLeast };
 }
 

@@ -83,6 +83,49 @@ describe('compactTables', () => {
         ['refs/heads/b', 1, 0], ['refs/heads/c', 2, 1], ['refs/heads/e', 3, 1],
       ]);
     });
+
+    it(`merges pending records from a producer that reuses one record object as it merges fresh ones (${hash.name})`, () => {
+      // Names before, between, equal to and after the stored ones, so the pending record is
+      // held while stored records are copied and while it shadows one of the same name.
+      const names = ['refs/heads/0', 'refs/heads/a', 'refs/heads/b1', 'refs/heads/c', 'refs/heads/cc', 'refs/heads/z'];
+      const refs = names.map((n, i) => ref(n, 4, 10 + i));
+      const logs = names.map((n, i) => log(n, 4, 10 + i, `pending ${i}`));
+      const fresh = compactTables([t0, t1, t2], { hash, dropDeletions: false }, { refs, logs, minUpdateIndex: 4, maxUpdateIndex: 4 })!;
+      /** Hands out `records` through one object whose arrays are overwritten for each record. */
+      function reusing<R extends RefRecord | LogRecord>(records: R[]): Iterable<R> {
+        return {
+          [Symbol.iterator]: () => {
+            const one = { ...records[0] } as R;
+            const bufs = new Map<string, Uint8Array>();
+            let i = 0;
+            return {
+              next: (): IteratorResult<R> => {
+                // What the previous record held is spoiled before the next is handed out.
+                for (const b of bufs.values()) b.fill(0xee);
+                if (i >= records.length) return { done: true, value: undefined };
+                const r = records[i++] as unknown as Record<string, unknown>;
+                for (const [k, v] of Object.entries(r)) {
+                  if (!(v instanceof Uint8Array)) {
+                    (one as unknown as Record<string, unknown>)[k] = v;
+                    continue;
+                  }
+                  let b = bufs.get(`${k}:${v.length}`);
+                  if (!b) bufs.set(`${k}:${v.length}`, (b = new Uint8Array(v.length)));
+                  b.set(v);
+                  (one as unknown as Record<string, unknown>)[k] = b;
+                }
+                return { done: false, value: one };
+              },
+            };
+          },
+        };
+      }
+      const reused = compactTables([t0, t1, t2], { hash, dropDeletions: false }, { refs: reusing(refs), logs: reusing(logs), minUpdateIndex: 4, maxUpdateIndex: 4 })!;
+      expect(Buffer.from(reused).equals(Buffer.from(fresh))).toBe(true);
+      const out = Table.open(fresh, { hash });
+      expect([...out.refs()].map((r) => text(r.name))).toEqual([...names, 'refs/heads/b', 'refs/heads/d'].sort());
+      expect([...out.logs()].filter((l) => l.updateIndex === 4).map((l) => text(l.message))).toEqual(names.map((_, i) => `pending ${i}\n`));
+    });
   }
 
   for (const hash of [SHA1, SHA256]) {
