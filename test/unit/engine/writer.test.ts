@@ -416,6 +416,14 @@ describe('BlockWriter: key order', () => {
   const opts = { blockSize: 256, restartInterval: 3, minUpdateIndex: 1, hashSize: 20 };
   const value = new Uint8Array(20);
   const add = (w: BlockWriter, k: string) => w.addEncoded(utf8(k), 1, value);
+  const nth = (i: number) => `refs/heads/k${String(i).padStart(3, '0')}`;
+  /** A ref block filled with nth(0), nth(1)…; returns the index of the first key that did not fit. */
+  const filled = (w: BlockWriter): number => {
+    w.reset(BlockType.Ref, 0);
+    let i = 0;
+    while (add(w, nth(i))) i++;
+    return i;
+  };
 
   it('refuses a key equal to or before the previous one, and a prefix of it, leaving the block unchanged', () => {
     const w = new BlockWriter(opts);
@@ -434,10 +442,7 @@ describe('BlockWriter: key order', () => {
 
   it('checks across blocks of one sequence, and starts afresh after startKeySequence', () => {
     const w = new BlockWriter(opts);
-    w.reset(BlockType.Ref, 0);
-    let i = 0;
-    while (add(w, `refs/heads/k${String(i).padStart(3, '0')}`)) i++;
-    const last = `refs/heads/k${String(i - 1).padStart(3, '0')}`;
+    const last = nth(filled(w) - 1);
     expect(toHex(w.lastKey)).toBe(toHex(utf8(last)));
     // A new block of the same section still knows the previous key.
     w.reset(BlockType.Ref, 0);
@@ -450,11 +455,10 @@ describe('BlockWriter: key order', () => {
 
   it('gives a failed add no effect on the order: the record can go to the next block', () => {
     const w = new BlockWriter(opts);
-    w.reset(BlockType.Ref, 0);
-    let i = 0;
-    while (add(w, `refs/heads/k${String(i).padStart(3, '0')}`)) i++;
+    const refused = filled(w);
+    expect(refused).toBeGreaterThan(1);
     // The key that did not fit is retried on a fresh block and accepted there.
     w.reset(BlockType.Ref, 0);
-    expect(add(w, `refs/heads/k${String(i).padStart(3, '0')}`)).toBe(true);
+    expect(add(w, nth(refused))).toBe(true);
   });
 });
