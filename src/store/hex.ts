@@ -41,3 +41,19 @@ export function isHex(s: string, length: number): boolean {
   }
   return true;
 }
+
+/**
+ * Decode the 2·size hex digits at src[start…] (either case; bytes, as read from input) into
+ * out[at, at + size). False on a non-hex digit; out may then hold part of the id.
+ */
+export function oidFromHexBytesAt(src: Uint8Array, start: number, size: number, out: Uint8Array, at: number): boolean {
+  for (let i = 0; i < size; i++) {
+    const a = src[start + 2 * i];
+    const b = src[start + 2 * i + 1];
+    const hi = a < 128 ? NIBBLE[a] : -1;
+    const lo = b < 128 ? NIBBLE[b] : -1;
+    if (hi < 0 || lo < 0) return false;
+    out[at + i] = (hi << 4) | lo;
+  }
+  return true;
+}

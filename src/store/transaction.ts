@@ -21,7 +21,9 @@ import { LoadedStack, RepoLike, StackRef, commitTablesList, loadStack, repoInfoO
 import { autoCompactAfterCommit, commitFolded } from './compaction.js';
 import type { PendingRecords } from '../engine/compact.js';
 import { RefLookup } from './ref-lookup.js';
-import { oidFromHex, oidFromHexInto } from './hex.js';
+import { oidFromHex } from './hex.js';
+import { OidSlots } from './oid-slots.js';
+import { ABSENT, PackedUpdate } from './update-stdin.js';
 
 export { stackFor, repoInfoOf };
 export type { RepoLike, StackRef };
@@ -122,69 +124,6 @@ const FORCE_REFLOG = 32;
 const IS_SYMREF = 64;
 
 /**
- * The object ids of one transaction's updates, packed in one growing byte array: a typed
- * array per id is an object per update for the collector to copy and trace. The zero id has
- * no slot (-1). Views handed out are for immediate use (they see the array of the moment).
- */
-class OidSlots {
-  private bytes: Uint8Array;
-  private used = 0;
-  readonly zero: Uint8Array;
-
-  constructor(readonly size: number, expected: number) {
-    this.bytes = new Uint8Array(size * Math.max(4, expected));
-    this.zero = new Uint8Array(size);
-  }
-
-  private next(): number {
-    if (this.used + this.size > this.bytes.length) {
-      const bigger = new Uint8Array(this.bytes.length * 2);
-      bigger.set(this.bytes);
-      this.bytes = bigger;
-    }
-    return this.used;
-  }
-
-  /** The slot of a copy of `id`; -1 when it is zero. */
-  add(id: Uint8Array): number {
-    if (isZero(id)) return -1;
-    const at = this.next();
-    this.bytes.set(id, at);
-    this.used += this.size;
-    return at;
-  }
-
-  /** The slot of `hex` decoded (-1 when zero), or undefined when it is not a full hex id. */
-  addHex(hex: string): number | undefined {
-    if (hex.length !== this.size * 2) return undefined;
-    const at = this.next();
-    const slot = new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + at, this.size);
-    if (!oidFromHexInto(hex, slot)) return undefined;
-    if (isZero(slot)) return -1;
-    this.used += this.size;
-    return at;
-  }
-
-  view(slot: number): Uint8Array {
-    return slot < 0 ? this.zero : new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + slot, this.size);
-  }
-
-  copy(slot: number, into: Uint8Array): Uint8Array {
-    const b = this.bytes;
-    // A loop, not set(subarray): a 20- or 32-byte copy costs less than the view it would need.
-    for (let i = 0; i < this.size; i++) into[i] = slot < 0 ? 0 : b[slot + i];
-    return into;
-  }
-
-  equals(slot: number, id: Uint8Array): boolean {
-    if (slot < 0) return isZero(id);
-    const b = this.bytes;
-    for (let i = 0; i < this.size; i++) if (b[slot + i] !== id[i]) return false;
-    return true;
-  }
-}
-
-/**
  * One update as git's transaction sees it. A million-ref transaction holds a million of these,
  * so the common part is a few fields: flags packed in one number and the new and old ids as
  * slots of the transaction's OidSlots (all behind accessors); the fields only symref and
@@ -222,6 +161,13 @@ class Update {
   get oldIsZero(): boolean { return this.oldSlot < 0; }
   newEquals(id: Uint8Array): boolean { return this.ids.equals(this.newSlot, id); }
   oldEquals(id: Uint8Array): boolean { return this.ids.equals(this.oldSlot, id); }
+
+  /** The new (or old) id is a copy of `from`'s at `slot` (-1: zero). */
+  setSlot(which: 'new' | 'old', from: OidSlots, slot: number): void {
+    const own = this.ids.addFrom(from, slot);
+    if (which === 'new') this.newSlot = own;
+    else this.oldSlot = own;
+  }
 
   /** Parse `hex` as the new (or old) id; USAGE naming `what` when it is not a full hex id. */
   setHex(which: 'new' | 'old', hex: string, what: string): void {
@@ -358,6 +304,7 @@ function oidBytes(hex: string, size: number, what: string): Uint8Array {
 function toModel(u: StoreUpdate, ids: OidSlots, msg: Uint8Array, forceReflog: boolean): Update {
   const m = new Update(u.name, ids, msg, ids.zero);
   m.flags = (u.noDeref ? NO_DEREF : 0) | (forceReflog ? FORCE_REFLOG : 0);
+  if (u instanceof PackedUpdate) return packedModel(u, m);
   switch (u.op) {
     case 'create':
       m.haveNew = true;
@@ -419,6 +366,24 @@ function toModel(u: StoreUpdate, ids: OidSlots, msg: Uint8Array, forceReflog: bo
       if (u.oldTarget !== undefined) m.oldTarget = u.oldTarget;
       return m;
   }
+}
+
+/**
+ * toModel's create/update/delete for a bulk stdin line, its ids copied from the parse's store
+ * (the line was checked as the general parser checks it: a create's id is not zero, a
+ * delete's old id is not zero unless it came from `update REF 0000… OLD`).
+ */
+function packedModel(u: PackedUpdate, m: Update): Update {
+  m.haveNew = true;
+  if (u.newSlot !== ABSENT) m.setSlot('new', u.ids, u.newSlot);
+  if (u.op === 'create') {
+    m.haveOld = true;
+  } else if (u.oldSlot !== ABSENT) {
+    m.setSlot('old', u.ids, u.oldSlot);
+    // As for `update-ref -d REF 0000…`: a delete's zero old value means "don't care".
+    if (u.op === 'update' || !m.oldIsZero) m.haveOld = true;
+  }
+  return m;
 }
 
 function expectation(msg: string, ref: string): ReftableError {

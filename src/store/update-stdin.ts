@@ -5,13 +5,46 @@
  * argument NUL-terminated). The whole input is parsed before anything is applied, so a bad
  * line anywhere means nothing is written.
  */
+import { toHex } from '../engine/bytes.js';
 import { ErrorCode, ReftableError } from '../engine/errors.js';
 import type { RefUpdate } from './api.js';
 import { isHex } from './hex.js';
+import { OidSlots } from './oid-slots.js';
 import { refnameProblem } from './refname.js';
 
 /** A RefUpdate plus the flags `update-ref` carries per command. */
 export type StdinUpdate = RefUpdate & { noDeref?: boolean };
+
+/** PackedUpdate's slot for an id the line does not give. */
+export const ABSENT = -2;
+
+/**
+ * A bulk line (`create|update|delete`, see plainUpdate) as the in-place parser makes it: its
+ * ids decoded once into the input's packed store instead of kept as hex strings, which a
+ * million-line input held a million of until the transaction decoded them again. It reads as
+ * the StdinUpdate the general parser makes of the same line (`oid` and `old` are hex on
+ * demand); the transaction copies the ids from the store (transaction.ts toModel).
+ */
+export class PackedUpdate {
+  declare noDeref?: boolean;
+
+  constructor(
+    readonly op: 'create' | 'update' | 'delete',
+    readonly name: string,
+    readonly ids: OidSlots,
+    /** Slots in `ids`: -1 the zero id, ABSENT not given. */
+    readonly newSlot: number,
+    readonly oldSlot: number,
+  ) {}
+
+  get oid(): string | undefined {
+    return this.newSlot === ABSENT ? undefined : toHex(this.ids.view(this.newSlot));
+  }
+
+  get old(): string | undefined {
+    return this.oldSlot === ABSENT ? undefined : toHex(this.ids.view(this.oldSlot));
+  }
+}
 
 export interface ParsedTransaction {
   updates: StdinUpdate[];
@@ -250,31 +283,23 @@ function startsWithAt(bytes: Buffer, word: Buffer, at: number, end: number): boo
 }
 
 /**
- * Lower-case hex of exactly `length` digits at bytes[start…], ending the argument (followed by
- * SP, LF or the end of the input), or undefined.
+ * The hex id of exactly 2·ids.size digits at bytes[start…] ending the argument (followed by
+ * SP, LF or the end of the input), decoded into `ids`: its slot, -1 when zero, or undefined.
  */
-function plainHex(bytes: Buffer, start: number, length: number): string | undefined {
-  const end = start + length;
+function plainId(bytes: Buffer, start: number, ids: OidSlots): number | undefined {
+  const end = start + 2 * ids.size;
   if (end > bytes.length) return undefined;
   if (end < bytes.length && bytes[end] !== SP && bytes[end] !== LF) return undefined;
-  let upper = false;
-  for (let i = start; i < end; i++) {
-    const c = bytes[i];
-    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
-    if (c >= 65 && c <= 70) upper = true;
-    else return undefined;
-  }
-  const v = latin1(bytes, start, end);
-  return upper ? v.toLowerCase() : v;
+  return ids.addHexAt(bytes, start);
 }
 
 /**
  * The lines a bulk update is made of — `create|update|delete SP ref SP oid [SP oid]`, nothing
  * quoted, every id a full hex id — parsed straight from the input into the update the general
- * parser makes of them. Anything else (including every malformed line) returns undefined and
- * goes the general way, which also names the problem.
+ * parser makes of them (as a PackedUpdate). Anything else (including every malformed line)
+ * returns undefined and goes the general way, which also names the problem.
  */
-function plainUpdate(bytes: Buffer, start: number, line: { end: number }, hex: number, noDeref: boolean): StdinUpdate | undefined {
+function plainUpdate(bytes: Buffer, start: number, line: { end: number }, ids: OidSlots, noDeref: boolean): StdinUpdate | undefined {
   const limit = bytes.length;
   let op: 'create' | 'update' | 'delete';
   if (startsWithAt(bytes, CREATE, start, limit)) op = 'create';
@@ -295,42 +320,44 @@ function plainUpdate(bytes: Buffer, start: number, line: { end: number }, hex: n
   const name = ascii ? latin1(bytes, refStart, refEnd) : bytes.toString('utf8', refStart, refEnd);
   // Tab and CR end an argument in the general parser; a name holding one is refused anyway.
   if (refnameProblem(name, { allowOneLevel: true }) !== undefined) return undefined;
-  // Up to two ids, each after one SP, then the end of the line.
-  let a: string | undefined;
-  let b: string | undefined;
+  // Up to two ids, each after one SP, then the end of the line. A line that turns out not
+  // to be plain leaves its ids in the store unused: harmless, and only for lines that fail.
+  let a = ABSENT;
+  let b = ABSENT;
+  const digits = 2 * ids.size;
   let at = refEnd;
   if (at < limit && bytes[at] === SP) {
-    a = plainHex(bytes, at + 1, hex);
-    if (a === undefined) return undefined;
-    at += 1 + hex;
+    const slot = plainId(bytes, at + 1, ids);
+    if (slot === undefined) return undefined;
+    a = slot;
+    at += 1 + digits;
     if (at < limit && bytes[at] === SP) {
-      b = plainHex(bytes, at + 1, hex);
-      if (b === undefined) return undefined;
-      at += 1 + hex;
+      const second = plainId(bytes, at + 1, ids);
+      if (second === undefined) return undefined;
+      b = second;
+      at += 1 + digits;
     }
   }
   if (at < limit && bytes[at] !== LF) return undefined;
   line.end = at;
+  let u: PackedUpdate;
   switch (op) {
-    case 'create': {
-      if (a === undefined || b !== undefined || isZeroHex(a)) return undefined;
-      return noDeref ? { op, name, oid: a, noDeref: true } : { op, name, oid: a };
-    }
-    case 'update': {
-      if (a === undefined) return undefined;
-      const u: StdinUpdate = isZeroHex(a) ? { op: 'delete', name } : { op, name, oid: a };
-      if (b !== undefined) u.old = b;
-      if (noDeref) u.noDeref = true;
-      return u;
-    }
-    case 'delete': {
-      if (b !== undefined || (a !== undefined && isZeroHex(a))) return undefined;
-      const u: StdinUpdate = { op, name };
-      if (a !== undefined) u.old = a;
-      if (noDeref) u.noDeref = true;
-      return u;
-    }
+    case 'create':
+      if (a === ABSENT || b !== ABSENT || a === -1) return undefined;
+      u = new PackedUpdate(op, name, ids, a, ABSENT);
+      break;
+    case 'update':
+      if (a === ABSENT) return undefined;
+      // A zero new value deletes, as in the general parser.
+      u = a === -1 ? new PackedUpdate('delete', name, ids, ABSENT, b) : new PackedUpdate(op, name, ids, a, b);
+      break;
+    case 'delete':
+      if (b !== ABSENT || a === -1) return undefined;
+      u = new PackedUpdate(op, name, ids, ABSENT, a);
+      break;
   }
+  if (noDeref) u.noDeref = true;
+  return u as StdinUpdate;
 }
 
 /** Parse the whole input into transactions (git allows several start…commit blocks). */
@@ -346,8 +373,10 @@ export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions)
   let state: State = 'open';
   let noDeref = !!opts.noDeref;
   const quick = !z && !opts.generalOnly;
-  // One closure for the whole input (it reads noDeref as it is at each line).
-  const plain = (b: Buffer, start: number, line: { end: number }) => plainUpdate(b, start, line, hex, noDeref);
+  // One closure for the whole input (it reads noDeref as it is at each line), and one store
+  // for the ids of every bulk line.
+  const ids = new OidSlots(hex / 2, 1024);
+  const plain = (b: Buffer, start: number, line: { end: number }) => plainUpdate(b, start, line, ids, noDeref);
   while (!records.done()) {
     const lineNo = records.number + 1;
     if (quick && (state === 'open' || state === 'started')) {

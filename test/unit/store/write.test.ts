@@ -13,7 +13,7 @@ import { normalizeReflogMessage, parseExpiryDate, parseGitDate, EXPIRE_ALL } fro
 import { checkWritableRefname, refnameProblem } from '../../../src/store/refname';
 import { discoverRepository } from '../../../src/store/repository';
 import { applyTransaction } from '../../../src/store/transaction';
-import { parseUpdateStdin } from '../../../src/store/update-stdin';
+import { PackedUpdate, StdinUpdate, parseUpdateStdin } from '../../../src/store/update-stdin';
 import { packRefs } from '../../../src/store/compaction';
 
 const { tmp, repo } = scratchRepos('rt-write-unit-');
@@ -99,9 +99,15 @@ describe('update-ref --stdin parser', () => {
       'option no-deref', 'start', 'prepare', 'commit', 'abort', 'verify refs/heads/a', '', ' create refs/heads/a', 'created refs/heads/a',
     ];
     const opts = { hexLength: 40 };
+    // Bulk lines come back as PackedUpdates, whose ids are accessors: compared field by field.
+    const fields = ['op', 'name', 'oid', 'old', 'target', 'oldTarget', 'noDeref'] as const;
+    const plain = (u: StdinUpdate) => Object.fromEntries(fields.flatMap((k) => {
+      const v = (u as Record<string, unknown>)[k];
+      return v === undefined ? [] : [[k, v]];
+    }));
     const outcome = (input: string, generalOnly: boolean) => {
       try {
-        return { ok: parseUpdateStdin(input, { ...opts, generalOnly }) };
+        return { ok: parseUpdateStdin(input, { ...opts, generalOnly }).map((t) => ({ ...t, updates: t.updates.map(plain) })) };
       } catch (e) {
         return { error: (e as Error).message };
       }
@@ -123,6 +129,27 @@ describe('update-ref --stdin parser', () => {
     }
     expect(compared).toBeGreaterThan(1000);
     expect(withUpdates).toBeGreaterThan(100);
+  });
+  it('keeps bulk ids packed, read back as lower-case hex, and the general parser for anything else', () => {
+    const Z = '0'.repeat(40);
+    const input = [
+      `create refs/heads/a ${A.toUpperCase()}`, `update refs/heads/b ${B} ${A}`, `update refs/heads/c ${Z} ${B}`, `update refs/heads/d ${A} ${Z}`,
+      `delete refs/heads/e ${B}`, 'delete refs/heads/f', 'verify refs/heads/g', `create "refs/heads/h" ${A}`,
+    ].join('\n');
+    const [tx] = parseUpdateStdin(input, { hexLength: 40 });
+    expect(tx.updates.map((u) => u instanceof PackedUpdate)).toEqual([true, true, true, true, true, true, false, false]);
+    const [a, b, c, d, e, f] = tx.updates as unknown as PackedUpdate[];
+    expect([a.op, a.oid, a.old]).toEqual(['create', A.toLowerCase(), undefined]);
+    expect([b.op, b.oid, b.old]).toEqual(['update', B, A]);
+    // A zero new value deletes; its old value stays.
+    expect([c.op, c.oid, c.old, c.newSlot]).toEqual(['delete', undefined, B, -2]);
+    expect([d.op, d.oid, d.old, d.oldSlot]).toEqual(['update', A, Z, -1]);
+    expect([e.op, e.oid, e.old]).toEqual(['delete', undefined, B]);
+    expect([f.op, f.oid, f.old]).toEqual(['delete', undefined, undefined]);
+    // One store for every line's ids, not a string each.
+    expect(new Set([a.ids, b.ids, c.ids, d.ids, e.ids]).size).toBe(1);
+    const [t256] = parseUpdateStdin(`create refs/heads/x ${'ab'.repeat(32)}\n`, { hexLength: 64 });
+    expect((t256.updates[0] as unknown as PackedUpdate).oid).toBe('ab'.repeat(32));
   });
 });
 
