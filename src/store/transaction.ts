@@ -23,7 +23,8 @@ import type { PendingRecords } from '../engine/compact.js';
 import { RefLookup } from './ref-lookup.js';
 import { oidFromHex } from './hex.js';
 import { OidSlots } from './oid-slots.js';
-import { ABSENT, PackedUpdate } from './update-stdin.js';
+import { FORCE_REFLOG, NO_DEREF, StackPlace, Update, notAnOid } from './transaction-update.js';
+import { PackedUpdate } from './update-stdin.js';
 
 export { stackFor, repoInfoOf };
 export type { RepoLike, StackRef };
@@ -113,109 +114,8 @@ class View {
   }
 }
 
-// ---- the update model (git's struct ref_update) -------------------------------------------
+// ---- the update model: transaction-update.ts ----------------------------------------------
 
-const HAVE_NEW = 1;
-const HAVE_OLD = 2;
-const NO_DEREF = 4;
-const LOG_ONLY = 8;
-const VIA_HEAD = 16;
-const FORCE_REFLOG = 32;
-const IS_SYMREF = 64;
-
-/**
- * One update as git's transaction sees it. A million-ref transaction holds a million of these,
- * so the common part is a few fields: flags packed in one number and the new and old ids as
- * slots of the transaction's OidSlots (all behind accessors); the fields only symref and
- * peeled updates use are own properties only of those.
- */
-class Update {
-  flags = 0;
-  /** Which stack the name lives in (shared by every update of that stack), computed once. */
-  at: StackPlace | undefined = undefined;
-  private newSlot = -1;
-  private oldSlot = -1;
-  declare newPeeled?: Uint8Array;
-  declare newTarget?: string;
-  declare oldTarget?: string;
-  /** The name the update was derived from (for messages). */
-  declare parent?: Update;
-  /** The name as stored in its stack, when it is not `refname` (`main-worktree/HEAD`). */
-  declare stored?: string;
-
-  constructor(
-    public refname: string,
-    private readonly ids: OidSlots,
-    public msg: Uint8Array,
-    /** The value seen when preparing (resolved for symrefs), zero when missing. */
-    public current: Uint8Array,
-  ) {}
-
-  get newOid(): Uint8Array { return this.ids.view(this.newSlot); }
-  /** The new id copied into `into` (no view made); returns `into`. */
-  copyNewOid(into: Uint8Array): Uint8Array { return this.ids.copy(this.newSlot, into); }
-  set newOid(v: Uint8Array) { this.newSlot = this.ids.add(v); }
-  get oldOid(): Uint8Array { return this.ids.view(this.oldSlot); }
-  set oldOid(v: Uint8Array) { this.oldSlot = this.ids.add(v); }
-  get newIsZero(): boolean { return this.newSlot < 0; }
-  get oldIsZero(): boolean { return this.oldSlot < 0; }
-  newEquals(id: Uint8Array): boolean { return this.ids.equals(this.newSlot, id); }
-  oldEquals(id: Uint8Array): boolean { return this.ids.equals(this.oldSlot, id); }
-
-  /** The new (or old) id is a copy of `from`'s at `slot` (-1: zero). */
-  setSlot(which: 'new' | 'old', from: OidSlots, slot: number): void {
-    const own = this.ids.addFrom(from, slot);
-    if (which === 'new') this.newSlot = own;
-    else this.oldSlot = own;
-  }
-
-  /** Parse `hex` as the new (or old) id; USAGE naming `what` when it is not a full hex id. */
-  setHex(which: 'new' | 'old', hex: string, what: string): void {
-    const slot = this.ids.addHex(hex);
-    if (slot === undefined) throw notAnOid(`${this.refname}: ${what}`, hex, this.ids.size);
-    if (which === 'new') this.newSlot = slot;
-    else this.oldSlot = slot;
-  }
-
-  private flag(bit: number, on: boolean): void {
-    this.flags = on ? this.flags | bit : this.flags & ~bit;
-  }
-  get haveNew(): boolean { return (this.flags & HAVE_NEW) !== 0; }
-  set haveNew(v: boolean) { this.flag(HAVE_NEW, v); }
-  get haveOld(): boolean { return (this.flags & HAVE_OLD) !== 0; }
-  set haveOld(v: boolean) { this.flag(HAVE_OLD, v); }
-  get noDeref(): boolean { return (this.flags & NO_DEREF) !== 0; }
-  set noDeref(v: boolean) { this.flag(NO_DEREF, v); }
-  get logOnly(): boolean { return (this.flags & LOG_ONLY) !== 0; }
-  set logOnly(v: boolean) { this.flag(LOG_ONLY, v); }
-  get viaHead(): boolean { return (this.flags & VIA_HEAD) !== 0; }
-  set viaHead(v: boolean) { this.flag(VIA_HEAD, v); }
-  get forceReflog(): boolean { return (this.flags & FORCE_REFLOG) !== 0; }
-  /** Set while preparing: the ref was a symref when read. */
-  get isSymref(): boolean { return (this.flags & IS_SYMREF) !== 0; }
-  set isSymref(v: boolean) { this.flag(IS_SYMREF, v); }
-
-  /**
-   * The same update under another name: flags, values and message; the symref fields and
-   * the parent only with `links` (a symref's referent keeps them, HEAD's log-only copy not).
-   */
-  copyAs(refname: string, current: Uint8Array, links: boolean): Update {
-    const c = new Update(refname, this.ids, this.msg, current);
-    c.flags = this.flags;
-    c.newSlot = this.newSlot;
-    c.oldSlot = this.oldSlot;
-    if (this.newPeeled !== undefined) c.newPeeled = this.newPeeled;
-    if (links) {
-      if (this.newTarget !== undefined) c.newTarget = this.newTarget;
-      if (this.oldTarget !== undefined) c.oldTarget = this.oldTarget;
-      if (this.parent !== undefined) c.parent = this.parent;
-    }
-    return c;
-  }
-}
-
-/** A stack directory, without a ref name: one object per stack, not per update. */
-type StackPlace = Pick<StackRef, 'stack' | 'dir'>;
 const places = new WeakMap<RepositoryInfo, Map<string, StackPlace>>();
 
 function placeOf(info: RepositoryInfo, u: Update): StackPlace {
@@ -290,9 +190,6 @@ function reusedResults<T>(produce: () => T | undefined): Iterator<T> {
   };
 }
 
-function notAnOid(what: string, hex: string, size: number): ReftableError {
-  return new ReftableError(ErrorCode.Usage, `${what}: '${hex}' is not a ${size * 2}-digit hex object id`);
-}
 
 function oidBytes(hex: string, size: number, what: string): Uint8Array {
   const b = oidFromHex(hex, size);
@@ -302,9 +199,9 @@ function oidBytes(hex: string, size: number, what: string): Uint8Array {
 
 /** The git update for one RefUpdate. */
 function toModel(u: StoreUpdate, ids: OidSlots, msg: Uint8Array, forceReflog: boolean): Update {
+  if (u instanceof PackedUpdate) return packedModel(u, ids, msg, forceReflog);
   const m = new Update(u.name, ids, msg, ids.zero);
   m.flags = (u.noDeref ? NO_DEREF : 0) | (forceReflog ? FORCE_REFLOG : 0);
-  if (u instanceof PackedUpdate) return packedModel(u, m);
   switch (u.op) {
     case 'create':
       m.haveNew = true;
@@ -369,21 +266,34 @@ function toModel(u: StoreUpdate, ids: OidSlots, msg: Uint8Array, forceReflog: bo
 }
 
 /**
- * toModel's create/update/delete for a bulk stdin line, its ids copied from the parse's store
- * (the line was checked as the general parser checks it: a create's id is not zero, a
- * delete's old id is not zero unless it came from `update REF 0000… OLD`).
+ * toModel of a bulk stdin line: the parser already made it the model (flags as toModel sets
+ * them, ids in the input's store), so the transaction takes it as it is when its ids live in
+ * the transaction's own store. A line some earlier transaction took, or whose store is not
+ * this one, is copied from what was parsed.
  */
-function packedModel(u: PackedUpdate, m: Update): Update {
-  m.haveNew = true;
-  if (u.newSlot !== ABSENT) m.setSlot('new', u.ids, u.newSlot);
-  if (u.op === 'create') {
-    m.haveOld = true;
-  } else if (u.oldSlot !== ABSENT) {
-    m.setSlot('old', u.ids, u.oldSlot);
-    // As for `update-ref -d REF 0000…`: a delete's zero old value means "don't care".
-    if (u.op === 'update' || !m.oldIsZero) m.haveOld = true;
+function packedModel(u: PackedUpdate, ids: OidSlots, msg: Uint8Array, forceReflog: boolean): Update {
+  const flags = u.parsed | (forceReflog ? FORCE_REFLOG : 0);
+  if (u.ids === ids && !u.adopted) {
+    u.adopted = true;
+    u.msg = msg;
+    u.flags = flags;
+    return u;
   }
+  // Ids parsed for another hash cannot be copied: refused as their hex would be.
+  if (u.ids.size !== ids.size) throw notAnOid(`${u.refname}: ${u.op === 'delete' ? 'old' : 'new'} value`, (u.op === 'delete' ? u.old : u.oid) ?? '', ids.size);
+  const m = new Update(u.refname, ids, msg, ids.zero);
+  m.flags = flags;
+  const { newSlot, oldSlot } = u.parsedSlots;
+  m.setSlot('new', u.ids, newSlot);
+  m.setSlot('old', u.ids, oldSlot);
   return m;
+}
+
+/** The store a transaction's ids go in: that of its bulk stdin lines when they share one. */
+function idStoreFor(updates: readonly StoreUpdate[], size: number): OidSlots {
+  const first = updates[0];
+  if (first instanceof PackedUpdate && first.ids.size === size && !first.adopted) return first.ids;
+  return new OidSlots(size, updates.length);
 }
 
 function expectation(msg: string, ref: string): ReftableError {
@@ -805,7 +715,7 @@ export function applyTransaction(db: RepoLike, updates: StoreUpdate[], opts: Sto
   }
   const msg = logMessage(opts.message, settings.blockSize);
   for (const u of updates) checkWritableRefname(u.name);
-  const ids = new OidSlots(info.hash.size, updates.length);
+  const ids = idStoreFor(updates, info.hash.size);
   const model = updates.map((u) => toModel(u, ids, msg, !!opts.createReflog));
   const who = committerOf(info, opts);
   const logMode = logAllRefUpdates(info.config, info.bare);

@@ -10,39 +10,61 @@ import { ErrorCode, ReftableError } from '../engine/errors.js';
 import type { RefUpdate } from './api.js';
 import { isHex } from './hex.js';
 import { OidSlots } from './oid-slots.js';
+import { HAVE_NEW, HAVE_OLD, NO_DEREF, Update } from './transaction-update.js';
 import { refnameProblem } from './refname.js';
 
 /** A RefUpdate plus the flags `update-ref` carries per command. */
 export type StdinUpdate = RefUpdate & { noDeref?: boolean };
 
 /** PackedUpdate's slot for an id the line does not give. */
-export const ABSENT = -2;
+const ABSENT = -2;
+/** The line gave an old id (a parse-time bit beside the model's flags). */
+const OLD_GIVEN = 1 << 16;
+const NO_MESSAGE = new Uint8Array(0);
 
 /**
- * A bulk line (`create|update|delete`, see plainUpdate) as the in-place parser makes it: its
- * ids decoded once into the input's packed store instead of kept as hex strings, which a
- * million-line input held a million of until the transaction decoded them again. It reads as
- * the StdinUpdate the general parser makes of the same line (`oid` and `old` are hex on
- * demand); the transaction copies the ids from the store (transaction.ts toModel).
+ * A bulk line (`create|update|delete`, see plainUpdate) parsed in place straight into the
+ * transaction's own update object: its ids decoded once into the input's packed store (no hex
+ * string per line), its expectations already in the model's flags. The transaction adopts it
+ * as it is (transaction.ts toModel) instead of building a second object per line, which for a
+ * million lines was a million more objects for the collector to copy. It still reads as the
+ * StdinUpdate the general parser makes of the same line (`op`, `name`, `oid`, `old`,
+ * `noDeref`).
  */
-export class PackedUpdate {
-  declare noDeref?: boolean;
+export class PackedUpdate extends Update {
+  /** The flags as parsed (the transaction changes `flags` while preparing). */
+  readonly parsed: number;
+  /** Taken as the model of a transaction already: a later one gets a copy (see toModel). */
+  adopted = false;
 
-  constructor(
-    readonly op: 'create' | 'update' | 'delete',
-    readonly name: string,
-    readonly ids: OidSlots,
-    /** Slots in `ids`: -1 the zero id, ABSENT not given. */
-    readonly newSlot: number,
-    readonly oldSlot: number,
-  ) {}
+  /** newSlot / oldSlot: slots in `ids`, -1 the zero id, ABSENT not given. */
+  constructor(readonly op: 'create' | 'update' | 'delete', name: string, ids: OidSlots, newSlot: number, oldSlot: number, noDeref: boolean) {
+    super(name, ids, NO_MESSAGE, ids.zero);
+    this.newSlot = newSlot === ABSENT ? -1 : newSlot;
+    this.oldSlot = oldSlot === ABSENT ? -1 : oldSlot;
+    // What toModel makes of the same StdinUpdate: every bulk op sets a value; create expects
+    // the ref to be missing, update an old value when given, delete a non-zero one.
+    let flags = HAVE_NEW | (noDeref ? NO_DEREF : 0) | (oldSlot !== ABSENT ? OLD_GIVEN : 0);
+    if (op === 'create' || (oldSlot !== ABSENT && (op === 'update' || oldSlot !== -1))) flags |= HAVE_OLD;
+    this.parsed = flags;
+    this.flags = flags;
+  }
+
+  get name(): string {
+    return this.refname;
+  }
 
   get oid(): string | undefined {
-    return this.newSlot === ABSENT ? undefined : toHex(this.ids.view(this.newSlot));
+    return this.op === 'delete' ? undefined : toHex(this.newOid);
   }
 
   get old(): string | undefined {
-    return this.oldSlot === ABSENT ? undefined : toHex(this.ids.view(this.oldSlot));
+    return this.parsed & OLD_GIVEN ? toHex(this.oldOid) : undefined;
+  }
+
+  /** The parse-time slots, for a copy into another transaction's store. */
+  get parsedSlots(): { newSlot: number; oldSlot: number } {
+    return { newSlot: this.newSlot, oldSlot: this.oldSlot };
   }
 }
 
@@ -340,24 +362,18 @@ function plainUpdate(bytes: Buffer, start: number, line: { end: number }, ids: O
   }
   if (at < limit && bytes[at] !== LF) return undefined;
   line.end = at;
-  let u: PackedUpdate;
   switch (op) {
     case 'create':
       if (a === ABSENT || b !== ABSENT || a === -1) return undefined;
-      u = new PackedUpdate(op, name, ids, a, ABSENT);
-      break;
+      return new PackedUpdate(op, name, ids, a, ABSENT, noDeref) as unknown as StdinUpdate;
     case 'update':
       if (a === ABSENT) return undefined;
       // A zero new value deletes, as in the general parser.
-      u = a === -1 ? new PackedUpdate('delete', name, ids, ABSENT, b) : new PackedUpdate(op, name, ids, a, b);
-      break;
+      return (a === -1 ? new PackedUpdate('delete', name, ids, ABSENT, b, noDeref) : new PackedUpdate(op, name, ids, a, b, noDeref)) as unknown as StdinUpdate;
     case 'delete':
       if (b !== ABSENT || a === -1) return undefined;
-      u = new PackedUpdate(op, name, ids, ABSENT, a);
-      break;
+      return new PackedUpdate(op, name, ids, ABSENT, a, noDeref) as unknown as StdinUpdate;
   }
-  if (noDeref) u.noDeref = true;
-  return u as StdinUpdate;
 }
 
 /** Parse the whole input into transactions (git allows several start…commit blocks). */

@@ -12,6 +12,7 @@ import { setFaultInjector } from '../../../src/store/lock';
 import { normalizeReflogMessage, parseExpiryDate, parseGitDate, EXPIRE_ALL } from '../../../src/store/reflog-policy';
 import { checkWritableRefname, refnameProblem } from '../../../src/store/refname';
 import { discoverRepository } from '../../../src/store/repository';
+import { initRepository } from '../../../src/store/init';
 import { applyTransaction } from '../../../src/store/transaction';
 import { PackedUpdate, StdinUpdate, parseUpdateStdin } from '../../../src/store/update-stdin';
 import { packRefs } from '../../../src/store/compaction';
@@ -99,11 +100,12 @@ describe('update-ref --stdin parser', () => {
       'option no-deref', 'start', 'prepare', 'commit', 'abort', 'verify refs/heads/a', '', ' create refs/heads/a', 'created refs/heads/a',
     ];
     const opts = { hexLength: 40 };
-    // Bulk lines come back as PackedUpdates, whose ids are accessors: compared field by field.
+    // Bulk lines come back as PackedUpdates (model updates read through accessors; noDeref is
+    // false rather than absent): compared field by field.
     const fields = ['op', 'name', 'oid', 'old', 'target', 'oldTarget', 'noDeref'] as const;
     const plain = (u: StdinUpdate) => Object.fromEntries(fields.flatMap((k) => {
       const v = (u as Record<string, unknown>)[k];
-      return v === undefined ? [] : [[k, v]];
+      return v === undefined || v === false ? [] : [[k, v]];
     }));
     const outcome = (input: string, generalOnly: boolean) => {
       try {
@@ -142,8 +144,10 @@ describe('update-ref --stdin parser', () => {
     expect([a.op, a.oid, a.old]).toEqual(['create', A.toLowerCase(), undefined]);
     expect([b.op, b.oid, b.old]).toEqual(['update', B, A]);
     // A zero new value deletes; its old value stays.
-    expect([c.op, c.oid, c.old, c.newSlot]).toEqual(['delete', undefined, B, -2]);
-    expect([d.op, d.oid, d.old, d.oldSlot]).toEqual(['update', A, Z, -1]);
+    expect([c.op, c.oid, c.old, c.parsedSlots.newSlot]).toEqual(['delete', undefined, B, -1]);
+    expect([d.op, d.oid, d.old, d.parsedSlots.oldSlot]).toEqual(['update', A, Z, -1]);
+    // The model's expectations, as toModel sets them for the same StdinUpdate.
+    expect([a, b, c, d, e, f].map((u) => [u.haveNew, u.haveOld])).toEqual([[true, true], [true, true], [true, true], [true, true], [true, true], [true, false]]);
     expect([e.op, e.oid, e.old]).toEqual(['delete', undefined, B]);
     expect([f.op, f.oid, f.old]).toEqual(['delete', undefined, undefined]);
     // One store for every line's ids, not a string each.
@@ -190,6 +194,40 @@ describe('transactions without git', () => {
     expect(code(() => applyTransaction(info, [{ op: 'create', name: 'refs/heads/a b', oid: A }], { env }))).toBe('REF_NAME');
     expect(code(() => applyTransaction(info, [{ op: 'update', name: 'refs/heads/main', oid: B }], { env, message: '' }))).toBe('USAGE');
     expect(snapshot(rt)).toEqual(before);
+  });
+
+  it('takes bulk stdin lines as its own updates once, and copies them as parsed when they are applied again', () => {
+    const input = `create refs/heads/a ${A}\nupdate refs/heads/b ${B}\ncreate refs/heads/c ${B}\n`;
+    const fresh = () => parseUpdateStdin(input, { hexLength: 40 })[0].updates;
+    const [first, again] = [repo('adopt-1'), repo('adopt-2')];
+    const once = fresh();
+    applyTransaction(first, once, { env, message: 'm' });
+    expect(once.every((u) => u instanceof PackedUpdate && u.adopted)).toBe(true);
+    // The same parsed updates on another repository: the same result as freshly parsed ones.
+    applyTransaction(again, once, { env, message: 'm' });
+    const reference = repo('adopt-3');
+    applyTransaction(reference, fresh(), { env, message: 'm' });
+    const tables = (info: ReturnType<typeof repo>) => {
+      const rt = path.join(info.commonDir, 'reftable');
+      return fs.readFileSync(path.join(rt, 'tables.list'), 'utf8').trim().split('\n').map((t) => fs.readFileSync(path.join(rt, t)).toString('hex'));
+    };
+    expect(tables(again)).toEqual(tables(reference));
+    expect(tables(first)).toEqual(tables(reference));
+    // A second use still checks expectations: the refs now exist, so creating them fails.
+    expect(code(() => applyTransaction(first, once, { env }))).toBe('EXPECTATION');
+  });
+
+  it('refuses bulk lines parsed for another hash instead of copying their bytes', () => {
+    const info = initRepository(path.join(tmp, 'sha256'), { hash: 'sha256' });
+    const [tx] = parseUpdateStdin(`create refs/heads/a ${A}\n`, { hexLength: 40 });
+    let err: unknown;
+    try {
+      applyTransaction(info, tx.updates, { env });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as ReftableError).code).toBe('USAGE');
+    expect((err as ReftableError).message).toMatch(/refs\/heads\/a: new value: '[0-9a-f]{40}' is not a 64-digit hex object id/);
   });
 
   it('a stale tables.list.lock is reported with its age and never removed', () => {
