@@ -272,7 +272,7 @@ function toModel(u: StoreUpdate, ids: OidSlots, msg: Uint8Array, forceReflog: bo
  * this one, is copied from what was parsed.
  */
 function packedModel(u: PackedUpdate, ids: OidSlots, msg: Uint8Array, forceReflog: boolean): Update {
-  const flags = u.parsed | (forceReflog ? FORCE_REFLOG : 0);
+  const flags = u.parsedFlags | (forceReflog ? FORCE_REFLOG : 0);
   if (u.ids === ids && !u.adopted) {
     u.adopted = true;
     u.msg = msg;

@@ -32,8 +32,8 @@ const NO_MESSAGE = new Uint8Array(0);
  * `noDeref`).
  */
 export class PackedUpdate extends Update {
-  /** The flags as parsed (the transaction changes `flags` while preparing). */
-  readonly parsed: number;
+  /** The flags as parsed, OLD_GIVEN included (the transaction changes `flags` while preparing). */
+  private readonly parsed: number;
   /** Taken as the model of a transaction already: a later one gets a copy (see toModel). */
   adopted = false;
 
@@ -47,7 +47,12 @@ export class PackedUpdate extends Update {
     let flags = HAVE_NEW | (noDeref ? NO_DEREF : 0) | (oldSlot !== ABSENT ? OLD_GIVEN : 0);
     if (op === 'create' || (oldSlot !== ABSENT && (op === 'update' || oldSlot !== -1))) flags |= HAVE_OLD;
     this.parsed = flags;
-    this.flags = flags;
+    this.flags = this.parsedFlags;
+  }
+
+  /** The model's flags as parsed. */
+  get parsedFlags(): number {
+    return this.parsed & ~OLD_GIVEN;
   }
 
   get name(): string {
