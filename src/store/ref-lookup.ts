@@ -6,7 +6,7 @@
  * ahead is answered by stepping, one behind or far ahead re-seeks, so any query order is
  * correct and sorted order is cheap.
  */
-import { bytesEqual, compareBytes, startsWith, text } from '../engine/bytes.js';
+import { HeldKey, bytesEqual, compareBytes, compareBytesN, startsWith, text } from '../engine/bytes.js';
 import { RefValueType } from '../engine/format.js';
 import type { MergedTables } from '../engine/merged.js';
 import type { RefRecord } from '../engine/record.js';
@@ -18,14 +18,19 @@ const STEP_BUDGET = 16;
 class TableCursor {
   private it: Iterator<RefRecord> | undefined;
   private cur: RefRecord | undefined;
-  private last: Uint8Array | undefined;
+  /** The last key sought, copied: callers may pass a buffer they reuse for the next query. */
+  private readonly last = new HeldKey();
+  private sought = false;
 
   constructor(private readonly table: Table) {}
 
   /** The first record whose name is >= `key`, or undefined past the end of the section. */
   seek(key: Uint8Array): RefRecord | undefined {
-    if (this.last !== undefined && compareBytes(key, this.last) >= 0) {
-      this.last = key;
+    const last = this.last;
+    const forward = this.sought && compareBytesN(key, key.length, last.bytes, last.length) >= 0;
+    last.set(key, key.length);
+    this.sought = true;
+    if (forward) {
       if (this.cur === undefined || compareBytes(this.cur.name, key) >= 0) return this.cur;
       for (let i = 0; i < STEP_BUDGET; i++) {
         const n = this.it!.next();
@@ -34,7 +39,7 @@ class TableCursor {
         if (compareBytes(n.value.name, key) >= 0) return this.cur;
       }
     }
-    this.last = key;
+    // The seek reads `key` only until its first record, which the next() below produces.
     this.it = this.table.seekRefs(key)[Symbol.iterator]();
     const n = this.it.next();
     return (this.cur = n.done ? undefined : n.value);
