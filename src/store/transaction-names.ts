@@ -38,7 +38,8 @@ export class TransactionNames implements Iterable<string> {
     // Sorted names in the same directory as the one before add no directory: skipped
     // without slicing (a bulk update is mostly siblings).
     let lastDir = '';
-    for (const n of this.sorted) {
+    for (let i = 0; i < this.sorted.length; i++) {
+      const n = this.sorted[i];
       if (lastDir !== '' && n.startsWith(lastDir) && n.indexOf('/', lastDir.length) < 0) continue;
       this.addDirsOf(n);
       const d = n.lastIndexOf('/');

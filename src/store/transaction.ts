@@ -326,7 +326,10 @@ function survey(view: View, input: Update[], order: readonly number[]): { record
   // update were a quarter of a 100,000-ref transaction's allocations.
   const keys = new NameBuffers();
   const prefixes = new NameBuffers();
-  for (const i of order) {
+  // Indexed loops over the per-update arrays here and below: a for-of makes an iterator
+  // result per element until the optimizing compiler takes the loop over (16 MB for 100k).
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k];
     const u = input[i];
     const at = placeOf(info, u);
     const lookup = view.lookup(at);
@@ -504,8 +507,8 @@ interface WhoBytes {
 /** Updates in the order of their stored names (bytes); plain string order when all are ASCII. */
 function sortByKey(info: RepositoryInfo, updates: Update[]): Update[] {
   let ascii = true;
-  for (const u of updates) {
-    const n = storedName(info, u);
+  for (let i = 0; i < updates.length; i++) {
+    const n = storedName(info, updates[i]);
     if (!/^[\x00-\x7f]*$/.test(n)) {
       ascii = false;
       break;
@@ -553,7 +556,8 @@ function transactionRecords(ctx: WriteCtx, updates: Update[], ui: number): Trans
   let refCount = 0;
   let sizeAtLeast = 0;
   let mayLog = false;
-  for (const u of sorted) {
+  for (let i = 0; i < sorted.length; i++) {
+    const u = sorted[i];
     if (u.haveNew) mayLog = true;
     if (!writesRef(u)) continue;
     refCount++;
@@ -718,7 +722,7 @@ export function applyTransaction(db: RepoLike, updates: StoreUpdate[], opts: Sto
     throw new ReftableError(ErrorCode.Usage, 'Refusing to perform update with empty message.');
   }
   const msg = logMessage(opts.message, settings.blockSize);
-  for (const u of updates) checkWritableRefname(u.name);
+  for (let i = 0; i < updates.length; i++) checkWritableRefname(updates[i].name);
   const ids = idStoreFor(updates, info.hash.size);
   const model = updates.map((u) => toModel(u, ids, msg, !!opts.createReflog));
   const who = committerOf(info, opts);
