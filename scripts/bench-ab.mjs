@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gitEnv, reftableGit } from './git-path.mjs';
+import { gitEnv, reftableGit, unwrappedGit } from './git-path.mjs';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const usage = 'usage: bench-ab [--rounds=N] [--stdin=FILE] [--git="ARGS"] REPO DIST... -- ARGS...';
@@ -52,15 +52,8 @@ const contenders = dists.map((d) => ({ name: path.relative(process.cwd(), d) || 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ab-'));
 const env = { ...process.env };
 if (gitArgs) {
-  let git = await reftableGit();
   Object.assign(env, gitEnv(path.join(work, 'home')));
-  // The provisioned git is a shell wrapper around the real binary: measure the binary.
-  const real = path.join(root, '.tools', 'git', 'root');
-  if (path.resolve(git) === path.join(root, '.tools', 'git', 'bin', 'git') && fs.existsSync(path.join(real, 'usr', 'bin', 'git'))) {
-    env.GIT_EXEC_PATH = path.join(real, 'usr', 'lib', 'git-core');
-    git = path.join(real, 'usr', 'bin', 'git');
-  }
-  contenders.push({ name: `git ${gitArgs.join(' ')}`, file: git, args: gitArgs });
+  contenders.push({ name: `git ${gitArgs.join(' ')}`, file: unwrappedGit(await reftableGit(), env), args: gitArgs });
 }
 
 const rusage = path.join(root, 'bench', 'lib', 'rusage.py');

@@ -58,6 +58,22 @@ export async function reftableGit() {
 }
 
 /**
+ * The binary behind `git` when it is the provisioned shell wrapper, with the two variables the
+ * wrapper would set added to `env` (timing a command through the wrapper charges git for a
+ * shell start); any other git is returned as it is.
+ * @param {string} git a path from reftableGit()
+ * @param {NodeJS.ProcessEnv} env changed in place
+ * @returns {string}
+ */
+export function unwrappedGit(git, env) {
+  const root = path.join(REPO, ".tools", "git", "root");
+  if (path.resolve(git) !== WRAPPER || !existsSync(path.join(root, "usr", "bin", "git"))) return git;
+  env.GIT_EXEC_PATH = path.join(root, "usr", "lib", "git-core");
+  env.GIT_TEMPLATE_DIR = path.join(root, "usr", "share", "git-core", "templates");
+  return path.join(root, "usr", "bin", "git");
+}
+
+/**
  * Deterministic environment for running git in tests: no system/user config, fixed
  * identities and dates. Pass `date` (e.g. "1700000060 -0800") to advance time per step.
  * @param {string} home directory to use as HOME (an empty temp dir)

@@ -24,6 +24,7 @@ export interface Context {
 interface GitPathModule {
   reftableGit(): Promise<string>;
   gitEnv(home: string, date?: string): NodeJS.ProcessEnv;
+  unwrappedGit(git: string, env: NodeJS.ProcessEnv): string;
 }
 
 /** Import a project .mjs helper by absolute path (the bundle lives elsewhere than its source). */
@@ -36,16 +37,8 @@ export async function makeContext(root: string, self: string, quiet = false): Pr
   const home = path.join(tmp, 'home');
   fs.mkdirSync(home, { recursive: true });
   const gp = await importRoot<GitPathModule>(root, 'scripts/git-path.mjs');
-  let git = await gp.reftableGit();
   const env = gp.gitEnv(home, '1700000060 -0800');
-  // The provisioned git is a sh wrapper setting two variables around the real binary: call the
-  // binary, so git is not charged for a shell start per command.
-  const gitRoot = path.join(path.dirname(git), '..', 'root');
-  if (path.resolve(git) === path.join(root, '.tools', 'git', 'bin', 'git') && fs.existsSync(path.join(gitRoot, 'usr', 'bin', 'git'))) {
-    env.GIT_EXEC_PATH = path.join(gitRoot, 'usr', 'lib', 'git-core');
-    env.GIT_TEMPLATE_DIR = path.join(gitRoot, 'usr', 'share', 'git-core', 'templates');
-    git = path.resolve(gitRoot, 'usr', 'bin', 'git');
-  }
+  const git = gp.unwrappedGit(await gp.reftableGit(), env);
   const v = await mustRun(git, ['--version'], { cwd: tmp, env, capture: true });
   const cliPath = path.join(root, 'dist', 'cli.js');
   const t0 = Date.now();
