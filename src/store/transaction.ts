@@ -149,10 +149,18 @@ function keyOf(info: RepositoryInfo, u: Update): Uint8Array {
  * small ones in the young generation like any object: cheaper than carving them from chunks.
  */
 function nameBytes(s: string): Uint8Array {
-  const n = s.length;
-  for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return utf8(s);
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
+  return isAscii(s) ? asciiInto(s, new Uint8Array(s.length)) : utf8(s);
+}
+
+/** Whether every char of `s` is below 0x80 (its UTF-8 is then its char codes). */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** The char codes of ASCII `s` written to out[0, s.length); returns `out`. */
+function asciiInto(s: string, out: Uint8Array): Uint8Array {
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
 }
 
@@ -166,13 +174,10 @@ class NameBuffers {
 
   /** `s` as bytes, followed by the byte `then` when one is given (a `name/` prefix). */
   of(s: string, then = -1): Uint8Array {
+    if (!isAscii(s)) return utf8(then < 0 ? s : s + String.fromCharCode(then));
     const n = s.length;
-    for (let i = 0; i < n; i++) {
-      if (s.charCodeAt(i) >= 0x80) return then < 0 ? utf8(s) : utf8(s + String.fromCharCode(then));
-    }
     const len = then < 0 ? n : n + 1;
-    const out = (this.byLength[len] ??= new Uint8Array(len));
-    for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
+    const out = asciiInto(s, (this.byLength[len] ??= new Uint8Array(len)));
     if (then >= 0) out[n] = then;
     return out;
   }
@@ -194,7 +199,6 @@ function reusedResults<T>(produce: () => T | undefined): Iterator<T> {
     },
   };
 }
-
 
 function oidBytes(hex: string, size: number, what: string): Uint8Array {
   const b = oidFromHex(hex, size);
@@ -506,14 +510,7 @@ interface WhoBytes {
 
 /** Updates in the order of their stored names (bytes); plain string order when all are ASCII. */
 function sortByKey(info: RepositoryInfo, updates: Update[]): Update[] {
-  let ascii = true;
-  for (let i = 0; i < updates.length; i++) {
-    const n = storedName(info, updates[i]);
-    if (!/^[\x00-\x7f]*$/.test(n)) {
-      ascii = false;
-      break;
-    }
-  }
+  const ascii = updates.every((u) => isAscii(storedName(info, u)));
   const sorted = [...updates];
   if (ascii) {
     sorted.sort((a, b) => {
