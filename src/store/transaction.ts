@@ -288,8 +288,12 @@ function packedModel(u: PackedUpdate, ids: OidSlots, msg: Uint8Array, forceReflo
     u.flags = flags;
     return u;
   }
-  // Ids parsed for another hash cannot be copied: refused as their hex would be.
-  if (u.ids.size !== ids.size) throw notAnOid(`${u.refname}: ${u.op === 'delete' ? 'old' : 'new'} value`, (u.op === 'delete' ? u.old : u.oid) ?? '', ids.size);
+  // Ids parsed for another hash cannot be copied: refused as their hex would be. A delete that
+  // gave no old id carries none, and goes through like its StdinUpdate.
+  if (u.ids.size !== ids.size) {
+    const hex = u.op === 'delete' ? u.old : u.oid;
+    if (hex !== undefined) throw notAnOid(`${u.refname}: ${u.op === 'delete' ? 'old' : 'new'} value`, hex, ids.size);
+  }
   const m = new Update(u.refname, ids, msg, ids.zero);
   m.flags = flags;
   const { newSlot, oldSlot } = u.parsedSlots;

@@ -228,6 +228,13 @@ describe('transactions without git', () => {
     }
     expect((err as ReftableError).code).toBe('USAGE');
     expect((err as ReftableError).message).toMatch(/refs\/heads\/a: new value: '[0-9a-f]{40}' is not a 64-digit hex object id/);
+    // A delete without an old id carries no id of either width: it goes through, as it does
+    // from the general parser.
+    const [del] = parseUpdateStdin('delete refs/heads/a\n', { hexLength: 40 });
+    const [delGeneral] = parseUpdateStdin('delete refs/heads/a\n', { hexLength: 40, generalOnly: true });
+    expect(del.updates[0]).toBeInstanceOf(PackedUpdate);
+    expect(code(() => applyTransaction(info, delGeneral.updates, { env }))).toBeUndefined();
+    expect(code(() => applyTransaction(info, del.updates, { env }))).toBeUndefined();
   });
 
   it('a stale tables.list.lock is reported with its age and never removed', () => {
