@@ -31,7 +31,8 @@ log() { printf '[build-zlib-wasm] %s\n' "$*" >&2; }
 die() { printf '[build-zlib-wasm] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ---- toolchain -------------------------------------------------------------------------
-find_tool() { local t; for t in "$@"; do command -v "$t" >/dev/null && { echo "$t"; return; }; done; }
+# Prints nothing (and succeeds, so set -e does not end the script silently) when none is found.
+find_tool() { local t; for t in "$@"; do command -v "$t" >/dev/null && { echo "$t"; return; }; done; return 0; }
 CLANG="$(find_tool clang-14 clang)"
 WASMLD="$(find_tool wasm-ld-14 wasm-ld)"
 if [[ -z "$CLANG" || -z "$WASMLD" ]]; then
