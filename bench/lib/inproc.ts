@@ -11,6 +11,7 @@ import { applyTransaction } from '../../src/store/transaction.js';
 import '../../src/store/compaction.js';
 import { branchName } from './repos.js';
 import { quantile } from './stats.js';
+import { prng } from '../../test/prng.js';
 
 declare const gc: (() => void) | undefined;
 
@@ -20,17 +21,6 @@ function collect(): void {
   if (typeof gc === 'function') gc();
 }
 
-/** Deterministic PRNG so every run asks for the same names. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function memMb(): { heapMb: number; rssMb: number; peakRssMb: number } {
   const m = process.memoryUsage();
@@ -47,7 +37,7 @@ function seek(a: { dir: string; n: number; count: number }): Json {
   const t0 = now();
   const db = RefDatabase.open(a.dir);
   const openMs = now() - t0;
-  const rnd = mulberry32(42);
+  const rnd = prng(42);
   const names: { name: string; hit: boolean }[] = [];
   for (let i = 0; i < a.count; i++) {
     const k = Math.floor(rnd() * a.n);

@@ -1,0 +1,14 @@
+/**
+ * Deterministic PRNG (mulberry32): the tests and the benchmarks draw the same sequence on
+ * every run and machine, so a failure or a figure can be reproduced.
+ */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
