@@ -190,14 +190,14 @@ export class TableWriter {
     }
   }
 
-  addLog(r: LogRecord, opts: AddLogOptions = {}): void {
+  addLog(r: LogRecord, opts?: AddLogOptions): void {
     if (this.phase === 'closed') throw apiError('writer is closed');
     if (r.name.length === 0) throw apiError('log ref name is empty');
     checkUpdateIndex(r.updateIndex, 'log update index');
     let rec = r;
     if (r.valueType === LogValueType.Update) {
       this.checkLog(r);
-      const message = opts.exactMessage ? r.message : cleanLogMessage(r.message);
+      const message = opts?.exactMessage ? r.message : cleanLogMessage(r.message);
       if (message !== r.message) rec = { ...r, message };
     } else if (r.valueType !== LogValueType.Deletion) {
       throw apiError(`unknown log value type ${String(r.valueType)}`);

@@ -381,6 +381,11 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
   let cleanGeneration = -1;
   const known = survey(view, input, names.order);
   const exists = (n: string) => view.dirExists(n);
+  // One function each, not a closure per update over its index: a closure in the loop made
+  // V8 allocate a context for every iteration.
+  let surveyed = -1;
+  const surveyedBelow = () => known.below(surveyed);
+  const storedBelow = (p: string) => view.namesBelow(p);
   const head = view.raw('HEAD');
   const headTarget = head?.valueType === RefValueType.Symref ? text(head.target!) : undefined;
 
@@ -410,9 +415,8 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
     } else if (r) current = r.value!;
 
     if (!r && !expectsExisting(u)) {
-      const namesBelow = i < input.length
-        ? () => known.below(i)
-        : (p: string) => view.namesBelow(p);
+      surveyed = i;
+      const namesBelow = i < input.length ? surveyedBelow : storedBelow;
       // checkRefnameAvailable, with the leading directories checked once per directory.
       const n = u.refname;
       if (cleanGeneration !== names.generation || !n.startsWith(cleanDir) || n.indexOf('/', cleanDir.length) >= 0) {
