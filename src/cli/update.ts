@@ -1,14 +1,14 @@
 /**
  * `reftable update`: `git update-ref` for reftable repositories. Either `--stdin [-z]` with
  * update-ref's command language (every start…commit block, or the whole input, is one atomic
- * transaction; the input is parsed completely before anything is written), or the positional
- * form `[-d] REF [NEW [OLD]]`.
+ * transaction, committed as its commit line is read, as git does: see store/stdin-session.ts),
+ * or the positional form `[-d] REF [NEW [OLD]]`.
  */
 import * as fs from 'node:fs';
 import { ErrorCode, ReftableError } from '../engine/errors.js';
 import { applyTransaction } from '../store/transaction.js';
 import type { StoreUpdate } from '../store/transaction.js';
-import { parseUpdateStdin } from '../store/update-stdin.js';
+import { runUpdateStdin } from '../store/stdin-session.js';
 import type { Command } from './command.js';
 import { parseArgs } from './context.js';
 import { Exit, usageError } from './exit-codes.js';
@@ -35,11 +35,7 @@ export const updateCommand: Command = {
     const txOpts = { message, createReflog: flags.has('--create-reflog'), env: ctx.env };
     if (flags.has('--stdin')) {
       if (flags.has('-d') || positional.length > 0) throw usageError(`--stdin takes no refs; usage: ${usage}`);
-      const txs = parseUpdateStdin(readStdin(), { z: flags.has('-z'), hexLength, noDeref });
-      for (const tx of txs) {
-        if (tx.end === 'commit' && tx.updates.length > 0) applyTransaction(info, tx.updates, txOpts);
-        for (const r of tx.reports) ctx.out.line(r);
-      }
+      runUpdateStdin(info, readStdin(), { ...txOpts, z: flags.has('-z'), noDeref }, (line) => ctx.out.line(line));
       return Exit.Ok;
     }
     if (flags.has('-z')) throw usageError(`-z needs --stdin; usage: ${usage}`);

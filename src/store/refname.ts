@@ -83,14 +83,30 @@ export function isPerWorktreeRef(name: string): boolean {
 }
 
 /**
- * The check a write applies: git's format rules with one-level names allowed, but a one-level
- * name must look like a root ref (HEAD, ORIG_HEAD…), and pseudo-refs are refused.
+ * refs.c refname_is_safe: what git asks of a name an update gives no new id (a deletion, a
+ * verification, a symref): under refs/, a path that stays inside it as written (no empty,
+ * "." or ".." component); elsewhere upper case letters and "_" only.
  */
-export function checkWritableRefname(name: string): void {
-  const p = refnameProblem(name, { allowOneLevel: true });
-  if (p) throw new ReftableError(ErrorCode.RefName, `refusing to update ref with bad name '${name}': ${p}`, { data: { ref: name } });
-  if (!name.includes('/') && !isRootRefSyntax(name)) {
-    throw new ReftableError(ErrorCode.RefName, `refusing to update ref with bad name '${name}': a top-level name must be upper case (like HEAD)`, { data: { ref: name } });
+export function refnameIsSafe(name: string): boolean {
+  if (name.startsWith('refs/')) {
+    const rest = name.slice(5);
+    return rest !== '' && rest.split('/').every((c) => c !== '' && c !== '.' && c !== '..');
+  }
+  return /^[A-Z_]+$/.test(name);
+}
+
+/**
+ * The check git's ref_transaction_update applies to a name: an update that gives the ref a
+ * new id needs a well-formed name (one level allowed: git writes `foo` as it writes
+ * `ORIG_HEAD`); any other update (deletion, verification, symref) only a safe one, so that a
+ * badly named ref can still be deleted. Pseudo-refs are refused either way.
+ */
+export function checkWritableRefname(name: string, setsNewId = true): void {
+  if (setsNewId) {
+    const p = refnameProblem(name, { allowOneLevel: true });
+    if (p) throw new ReftableError(ErrorCode.RefName, `refusing to update ref with bad name '${name}': ${p}`, { data: { ref: name } });
+  } else if (!refnameIsSafe(name)) {
+    throw new ReftableError(ErrorCode.RefName, `refusing to update ref with bad name '${name}'`, { data: { ref: name } });
   }
   if (isPseudoRef(name)) throw new ReftableError(ErrorCode.RefName, `refusing to update pseudoref '${name}'`, { data: { ref: name } });
 }

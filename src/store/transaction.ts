@@ -719,6 +719,17 @@ function withLockedStacks<T>(
  * Apply updates atomically per stack (one table each), like `git update-ref --stdin`.
  * A failed expectation throws EXPECTATION and writes nothing.
  */
+/** git's name check for each update (refname.ts checkWritableRefname), as it adds them. */
+export function checkUpdateNames(updates: readonly StoreUpdate[]): void {
+  for (let i = 0; i < updates.length; i++) checkWritableRefname(updates[i].name, setsNewId(updates[i]));
+}
+
+/** Whether the update gives its ref a new, non-zero id (a bulk line's op says so without its hex). */
+function setsNewId(u: StoreUpdate): boolean {
+  if (u instanceof PackedUpdate) return !u.newIsZero;
+  return (u.op === 'create' || u.op === 'update') && /[^0]/.test(u.oid);
+}
+
 export function applyTransaction(db: RepoLike, updates: StoreUpdate[], opts: StoreTransactionOptions = {}): TransactionResult {
   const info = repoInfoOf(db);
   const env = opts.env ?? process.env;
@@ -727,7 +738,7 @@ export function applyTransaction(db: RepoLike, updates: StoreUpdate[], opts: Sto
     throw new ReftableError(ErrorCode.Usage, 'Refusing to perform update with empty message.');
   }
   const msg = logMessage(opts.message, settings.blockSize);
-  for (let i = 0; i < updates.length; i++) checkWritableRefname(updates[i].name);
+  checkUpdateNames(updates);
   const ids = idStoreFor(updates, info.hash.size);
   const model = updates.map((u) => toModel(u, ids, msg, !!opts.createReflog));
   const who = committerOf(info, opts);

@@ -11,7 +11,7 @@ import type { RefUpdate } from './api.js';
 import { isHex } from './hex.js';
 import { OidSlots } from './oid-slots.js';
 import { HAVE_NEW, HAVE_OLD, NO_DEREF, Update } from './transaction-update.js';
-import { refnameProblem } from './refname.js';
+import { checkWritableRefname, isPseudoRef, refnameIsSafe, refnameProblem } from './refname.js';
 
 /** A RefUpdate plus the flags `update-ref` carries per command. */
 export type StdinUpdate = RefUpdate & { noDeref?: boolean };
@@ -77,10 +77,29 @@ export interface ParsedTransaction {
   updates: StdinUpdate[];
   /** `commit` (explicit or implied at end of input without `start`) or `abort`. */
   end: 'commit' | 'abort';
+  /** Opened by a `start` line (git then names the phase, `prepare:` or `commit:`, of a failure). */
+  explicit: boolean;
   /** Whether a `prepare` line was seen. */
   prepared: boolean;
   /** Lines that produced a status report on stdout in git (`start: ok` …), in order. */
   reports: string[];
+}
+
+/** What a reader of update-ref's command language is told as the input is read. */
+export interface StdinEvents {
+  /** A `start` line was read: git prints `start: ok` at once, before reading on. */
+  started?(): void;
+  /**
+   * A `prepare` line was read: git takes the locks and checks the transaction then, before
+   * reading on (and prints `prepare: ok`). Throwing stops the reading.
+   */
+  prepared?(tx: ParsedTransaction): void;
+  /**
+   * A transaction ended: its `commit` or `abort` line was read, or the input ended. Called
+   * before the lines after it are parsed, as git commits a transaction before it reads on:
+   * a bad line later leaves the earlier transactions done. Throwing stops the reading.
+   */
+  ended(tx: ParsedTransaction): void;
 }
 
 export interface StdinOptions {
@@ -366,6 +385,9 @@ function plainUpdate(bytes: Buffer, start: number, line: { end: number }, ids: O
     }
   }
   if (at < limit && bytes[at] !== LF) return undefined;
+  // Names git refuses to write (see checkWritableRefname; the format was checked above) go the
+  // general way, which names the problem.
+  if (isPseudoRef(name) || ((op === 'delete' || (op === 'update' && a === -1)) && !refnameIsSafe(name))) return undefined;
   line.end = at;
   switch (op) {
     case 'create':
@@ -373,8 +395,8 @@ function plainUpdate(bytes: Buffer, start: number, line: { end: number }, ids: O
       return new PackedUpdate(op, name, ids, a, ABSENT, noDeref) as unknown as StdinUpdate;
     case 'update':
       if (a === ABSENT) return undefined;
-      // A zero new value deletes, as in the general parser.
-      return (a === -1 ? new PackedUpdate('delete', name, ids, ABSENT, b, noDeref) : new PackedUpdate(op, name, ids, a, b, noDeref)) as unknown as StdinUpdate;
+      // A zero new value deletes, as in the general parser (which keeps zero-to-zero an update).
+      return (a === -1 && b !== -1 ? new PackedUpdate('delete', name, ids, ABSENT, b, noDeref) : new PackedUpdate(op, name, ids, a, b, noDeref)) as unknown as StdinUpdate;
     case 'delete':
       if (b !== ABSENT || a === -1) return undefined;
       return new PackedUpdate(op, name, ids, ABSENT, a, noDeref) as unknown as StdinUpdate;
@@ -383,14 +405,20 @@ function plainUpdate(bytes: Buffer, start: number, line: { end: number }, ids: O
 
 /** Parse the whole input into transactions (git allows several start…commit blocks). */
 export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions): ParsedTransaction[] {
+  const out: ParsedTransaction[] = [];
+  readUpdateStdin(input, opts, { ended: (tx) => out.push(tx) });
+  return out;
+}
+
+/** Parse the input, handing each transaction to `events` as it ends (see StdinEvents). */
+export function readUpdateStdin(input: string | Uint8Array, opts: StdinOptions, events: StdinEvents): void {
   // A view of the caller's bytes, not a copy: a million-line input is 70 MB.
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const z = !!opts.z;
   const hex = opts.hexLength;
   const records = recordsOf(bytes, z);
 
-  const out: ParsedTransaction[] = [];
-  let cur: ParsedTransaction = { updates: [], end: 'commit', prepared: false, reports: [] };
+  let cur: ParsedTransaction = { updates: [], end: 'commit', explicit: false, prepared: false, reports: [] };
   let state: State = 'open';
   let noDeref = !!opts.noDeref;
   const quick = !z && !opts.generalOnly;
@@ -436,13 +464,16 @@ export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions)
       case 'closed':
         if (spec.state !== 'started') throw usage('transaction is closed', lineNo);
         state = spec.state;
-        cur = { updates: [], end: 'commit', prepared: false, reports: [] };
+        cur = { updates: [], end: 'commit', explicit: false, prepared: false, reports: [] };
         break;
     }
 
     const a = new Args(parts, z, lineNo, rec);
     const flags = noDeref ? { noDeref: true } : {};
     const push = (u: StdinUpdate) => {
+      // git's ref_transaction_update checks the name as the line is read, before the lines
+      // after it are parsed (a create or update always carries a non-zero id here).
+      checkWritableRefname(u.name, u.op === 'create' || (u.op === 'update' && !isZeroHex(u.oid)));
       cur.updates.push(u);
       noDeref = !!opts.noDeref;
     };
@@ -456,7 +487,9 @@ export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions)
         a.end('update', ref);
         // Plain literals, no spreads: a spread object keeps its properties out of line, and a
         // large transaction holds a million of these.
-        const u: StdinUpdate = isZeroHex(nw) ? { op: 'delete', name: ref } : { op: 'update', name: ref, oid: nw };
+        // A zero new value deletes, as in git; with a zero old value too it stays an update,
+        // which asserts the ref is missing (a delete takes a zero old value as "any").
+        const u: StdinUpdate = isZeroHex(nw) && !(old !== undefined && isZeroHex(old)) ? { op: 'delete', name: ref } : { op: 'update', name: ref, oid: nw };
         if (old !== undefined) u.old = old;
         if (noDeref) u.noDeref = true;
         push(u);
@@ -541,15 +574,21 @@ export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions)
       default: {
         if (parts[0] !== '') throw usage(`${name}: extra input: ${parts[0]}`, lineNo);
         cur.reports.push(`${name}: ok`);
-        if (name === 'prepare') cur.prepared = true;
+        if (name === 'start') {
+          cur.explicit = true;
+          events.started?.();
+        }
+        if (name === 'prepare') {
+          cur.prepared = true;
+          events.prepared?.(cur);
+        }
         if (name === 'commit' || name === 'abort') {
           cur.end = name;
-          out.push(cur);
+          events.ended(cur);
         }
       }
     }
   }
-  if (state === 'open') out.push(cur); // no `start`: commit everything at the end
-  else if (state === 'started' || state === 'prepared') out.push({ ...cur, end: 'abort' });
-  return out;
+  if (state === 'open') events.ended(cur); // no `start`: commit everything at the end
+  else if (state === 'started' || state === 'prepared') events.ended({ ...cur, end: 'abort' });
 }

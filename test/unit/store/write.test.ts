@@ -10,7 +10,7 @@ import { A, B, env, scratchRepos } from './scratch';
 import { ReftableError } from '../../../src/engine/errors';
 import { setFaultInjector } from '../../../src/store/lock';
 import { normalizeReflogMessage, parseExpiryDate, parseGitDate, EXPIRE_ALL } from '../../../src/store/reflog-policy';
-import { checkWritableRefname, refnameProblem } from '../../../src/store/refname';
+import { checkWritableRefname, refnameIsSafe, refnameProblem } from '../../../src/store/refname';
 import { discoverRepository } from '../../../src/store/repository';
 import { initRepository } from '../../../src/store/init';
 import { applyTransaction } from '../../../src/store/transaction';
@@ -42,8 +42,21 @@ describe('ref names (git check-ref-format)', () => {
     for (const good of ['refs/heads/main', 'refs/heads/a.b', 'refs/tags/v1.0', 'HEAD', 'refs/heads/ü']) expect(refnameProblem(good, { allowOneLevel: true })).toBeUndefined();
     expect(code(() => checkWritableRefname('FETCH_HEAD'))).toBe('REF_NAME');
     expect(code(() => checkWritableRefname('MERGE_HEAD'))).toBe('REF_NAME');
-    expect(code(() => checkWritableRefname('lowercase'))).toBe('REF_NAME');
     expect(code(() => checkWritableRefname('ORIG_HEAD'))).toBeUndefined();
+  });
+
+  it('checks names as git 2.47 adds updates: a new id needs a well-formed name, anything else a safe one', () => {
+    // Giving a new id: format only (git update-ref writes `foo` and `FOO-BAR`).
+    for (const name of ['lowercase', 'FOO-BAR', 'foo/bar', 'refs/heads/x']) expect(code(() => checkWritableRefname(name, true)), name).toBeUndefined();
+    expect(code(() => checkWritableRefname('refs/heads/a..b', true))).toBe('REF_NAME');
+    // Deleting, verifying, symrefs: refs.c refname_is_safe (a badly formed name under refs/
+    // can be deleted; outside refs/ only A-Z and _).
+    for (const name of ['FOO_BAR', 'HEAD', 'refs/heads/a..b', 'refs/heads/x']) expect(code(() => checkWritableRefname(name, false)), name).toBeUndefined();
+    for (const name of ['lowercase', 'FOO-BAR', 'foo/bar', 'refs/', 'refs/heads/../x', 'refs/heads//x', 'refs/heads/./x', 'refs/heads/x/']) {
+      expect(code(() => checkWritableRefname(name, false)), name).toBe('REF_NAME');
+    }
+    expect(refnameIsSafe('refs/heads/a..b')).toBe(true);
+    expect(code(() => checkWritableRefname('MERGE_HEAD', false))).toBe('REF_NAME');
   });
 });
 

@@ -1,0 +1,177 @@
+/**
+ * Differential test against git 2.47: random `update-ref --stdin` sessions over a small set
+ * of names chosen to collide (directory/file conflicts, a symref HEAD, one-level names git
+ * treats differently for updates and deletions, a name git refuses, ids given in both cases,
+ * mostly right and sometimes wrong old values, symref commands, explicit transactions that
+ * are prepared, committed or aborted, now and then a bad line after them) go through
+ * `git update-ref --stdin` and through our session (the CLI's code path) on twin
+ * repositories. Whatever git does, we must do: the same status lines; failing when it fails,
+ * with git's words; the same tables, byte for byte. The scripted equivalence suite covers the
+ * cases we thought of; this one covers the combinations we did not.
+ */
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverRepository } from '../../src/store/repository';
+import { runUpdateStdin } from '../../src/store/stdin-session';
+import { initRepository } from '../../src/store/init';
+import { prng } from '../prng';
+import { envFor, git, gitBinary, makeCommits, runGit, scratch, stem, tableBytes, tablesList } from './write-helpers';
+
+let G = '';
+const tmp = scratch('rt-diff-');
+const total = { rounds: 0, gitFailed: 0, tables: 0 };
+
+beforeAll(async () => {
+  G = await gitBinary();
+}, 600_000);
+afterAll(() => {
+  tmp.cleanup();
+  console.log(`update --stdin differential: ${total.rounds} scripts, ${total.gitFailed} refused by git, ${total.tables} tables byte-identical`);
+});
+
+const NAMES = [
+  'refs/heads/main', 'refs/heads/a', 'refs/heads/a/b', 'refs/heads/a/b/c', 'refs/heads/b',
+  'refs/heads/x/y', 'refs/tags/v1', 'HEAD', 'refs/heads/c',
+];
+/** Names whose updates git treats differently from their deletions; drawn less often. */
+const ODD_NAMES = ['foo', 'FOO_BAR', 'FOO-BAR'];
+const TARGETS = ['refs/heads/main', 'refs/heads/b', 'refs/heads/new'];
+
+function twins(name: string, hash: 'sha1' | 'sha256') {
+  const env = envFor(tmp.home);
+  const a = path.join(tmp.dir, `${name}-git`);
+  const b = path.join(tmp.dir, `${name}-ours`);
+  git(G, tmp.dir, ['init', '-q', '--ref-format=reftable', `--object-format=${hash}`, '-b', 'main', a], env);
+  initRepository(b, { hash, initialBranch: 'main' });
+  const ids = makeCommits(G, a, env, 4);
+  expect(makeCommits(G, b, env, 4)).toEqual(ids);
+  return { a: path.join(a, '.git'), b: path.join(b, '.git'), ids, zero: '0'.repeat(ids[0].length), env };
+}
+
+/** Current values in git's twin: name -> id (HEAD resolved through its target). */
+function currentRefs(t: ReturnType<typeof twins>): Map<string, string> {
+  const out = new Map<string, string>();
+  const list = git(G, t.a, ['for-each-ref', '--format=%(refname) %(objectname)'], t.env).trim();
+  for (const line of list ? list.split('\n') : []) {
+    const [name, id] = line.split(' ');
+    out.set(name, id);
+  }
+  const head = runGit(G, t.a, ['rev-parse', '-q', '--verify', 'HEAD'], t.env);
+  if (head.status === 0) out.set('HEAD', head.stdout.trim());
+  return out;
+}
+
+/** Lines of one transaction: one to four updates (mostly one or two) of the eight commands. */
+function updates(r: () => number, t: ReturnType<typeof twins>, current: Map<string, string>): string[] {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const anyId = () => {
+    const x = r();
+    if (x < 0.05) return t.zero;
+    const v = pick(t.ids);
+    return x > 0.9 ? v.toUpperCase() : v;
+  };
+  // Old values mostly the current ones, so that most transactions can succeed.
+  const oldOf = (name: string) => (r() < 0.75 ? (current.get(name) ?? t.zero) : anyId());
+  const lines: string[] = [];
+  const used = new Set<string>();
+  const n = 1 + Math.floor(r() * r() * 4);
+  for (let i = 0; i < n; i++) {
+    // The refused name now and then; a name already in the transaction seldom (git refuses
+    // two updates of one ref); creations mostly of names that do not exist yet.
+    const op = pick(['create', 'update', 'update', 'delete', 'verify', 'symref'] as const);
+    const draw = () => (r() < 0.1 ? pick(ODD_NAMES) : pick(NAMES));
+    let name = r() < 0.02 ? 'refs/heads/bad..name' : draw();
+    for (let tries = 0; tries < 4 && ((used.has(name) && r() < 0.9) || (op === 'create' && current.has(name) && r() < 0.8)); tries++) name = draw();
+    used.add(name);
+    const withOld = r() < 0.5;
+    switch (op) {
+      case 'create': lines.push(`create ${name} ${anyId()}`); break;
+      case 'update': lines.push(`update ${name} ${anyId()}${withOld ? ` ${oldOf(name)}` : ''}`); break;
+      // A zero old value is refused for delete (the parse error is compared elsewhere often enough).
+      case 'delete': lines.push(`delete ${name}${withOld ? ` ${current.get(name) ?? pick(t.ids)}` : ''}`); break;
+      case 'verify': lines.push(`verify ${name}${withOld ? ` ${oldOf(name)}` : ''}`); break;
+      case 'symref': {
+        const target = pick(TARGETS);
+        const old = withOld ? (r() < 0.5 ? ` ref ${pick(TARGETS)}` : ` oid ${oldOf(name)}`) : '';
+        const kind = pick(['create', 'update', 'update', 'delete', 'verify'] as const);
+        if (kind === 'create') lines.push(`symref-create ${name} ${target}`);
+        else if (kind === 'update') lines.push(`symref-update ${name} ${target}${old}`);
+        // These two need no-deref (git refuses them otherwise, which is worth comparing too).
+        else lines.push(`${r() < 0.8 ? 'option no-deref\n' : ''}symref-${kind} ${name}${withOld ? ` ${pick(TARGETS)}` : ''}`);
+        break;
+      }
+    }
+  }
+  return lines;
+}
+
+/**
+ * One random session: the updates alone (one transaction committed at the end), or one or
+ * two explicit transactions, each maybe prepared, then committed or aborted (the last one
+ * maybe left open: aborted at the end of input), now and then followed by a bad line.
+ */
+function script(r: () => number, t: ReturnType<typeof twins>): string {
+  const current = currentRefs(t);
+  const lines: string[] = [];
+  if (r() < 0.5) {
+    lines.push(...updates(r, t, current));
+  } else {
+    const n = r() < 0.7 ? 1 : 2;
+    for (let i = 0; i < n; i++) {
+      lines.push('start', ...updates(r, t, current));
+      if (r() < 0.3) lines.push('prepare');
+      const end = r();
+      if (end < 0.75) lines.push('commit');
+      else if (end < 0.9 || i < n - 1) lines.push('abort');
+    }
+  }
+  if (r() < 0.08) lines.push('bogus line');
+  return lines.join('\n') + '\n';
+}
+
+function runDifferential(hash: 'sha1' | 'sha256', seed: number, rounds: number): void {
+  const t = twins(`${hash}-${seed}`, hash);
+  const r = prng(seed);
+  const seen = { rounds: 0, gitFailed: 0, tables: 0 };
+  for (let round = 0; round < rounds; round++) {
+    const s = script(r, t);
+    const m = r() < 0.5 ? `round ${round}` : undefined;
+    const before = { a: tablesList(t.a), b: tablesList(t.b) };
+    const theirs = runGit(G, t.a, ['update-ref', '--stdin', ...(m === undefined ? [] : ['-m', m])], t.env, s);
+    let ours: unknown;
+    const printed: string[] = [];
+    try {
+      runUpdateStdin(discoverRepository(t.b), Buffer.from(s), { message: m, env: t.env }, (line) => printed.push(line));
+    } catch (e) {
+      ours = e;
+    }
+    seen.rounds++;
+    const context = `round ${round} (seed ${seed}, ${hash}), script:\n${s}git: ${theirs.status === 0 ? 'ok' : theirs.stderr.trim()}\nours: ${ours === undefined ? 'ok' : String((ours as Error).message)}`;
+    expect(ours === undefined, context).toBe(theirs.status === 0);
+    expect(printed.map((l) => `${l}\n`).join(''), context).toBe(theirs.stdout);
+    if (theirs.status !== 0) {
+      seen.gitFailed++;
+      // The same words as git's `fatal:` line; ours name the input line of a parse error.
+      const gitSays = theirs.stderr.trim().split('\n').pop()!.replace(/^fatal: /, '');
+      expect((ours as Error).message.replace(/^line \d+: /, ''), context).toBe(gitSays);
+    }
+    const after = { a: tablesList(t.a), b: tablesList(t.b) };
+    expect(after.b.map(stem), context).toEqual(after.a.map(stem));
+    for (let i = before.a.length; i < after.a.length; i++) {
+      expect(Buffer.compare(tableBytes(t.a, after.a[i]), tableBytes(t.b, after.b[i])), `table ${after.a[i]} differs; ${context}`).toBe(0);
+      seen.tables++;
+    }
+  }
+  // Both kinds of outcome were exercised, so the comparison above compared something.
+  expect(seen.gitFailed).toBeGreaterThan(0);
+  expect(seen.tables).toBeGreaterThan(0);
+  total.rounds += seen.rounds;
+  total.gitFailed += seen.gitFailed;
+  total.tables += seen.tables;
+}
+
+describe('random update --stdin sessions: same status lines, outcome and tables as git update-ref --stdin', () => {
+  it('SHA-1, seed 1', () => runDifferential('sha1', 1, 150), 120_000);
+  it('SHA-1, seed 2', () => runDifferential('sha1', 2, 150), 120_000);
+  it('SHA-256, seed 3', () => runDifferential('sha256', 3, 80), 120_000);
+});

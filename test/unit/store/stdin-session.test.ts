@@ -1,0 +1,88 @@
+/**
+ * update-ref --stdin sessions in git's order (store/stdin-session.ts): a transaction is
+ * checked at its prepare line and committed at its commit line before later lines are read,
+ * status lines come out as git prints them, and names and zero values are judged as git 2.47
+ * judges them. The differential suite (test/interop/update-stdin-differential.test.ts)
+ * compares random sessions with git itself; these pin the cases it found.
+ */
+import { describe, expect, it } from 'vitest';
+import { A, B, env, scratchRepos } from './scratch';
+import { ReftableError } from '../../../src/engine/errors';
+import { RefDatabase } from '../../../src/store/refdb';
+import type { RepositoryInfo } from '../../../src/store/repository';
+import { runUpdateStdin } from '../../../src/store/stdin-session';
+import { applyTransaction } from '../../../src/store/transaction';
+import { parseUpdateStdin } from '../../../src/store/update-stdin';
+
+const { repo } = scratchRepos('rt-stdin-session-');
+const Z = '0'.repeat(40);
+
+function session(info: RepositoryInfo, input: string): { printed: string[]; error?: string } {
+  const printed: string[] = [];
+  try {
+    runUpdateStdin(info, input, { env }, (line) => printed.push(line));
+  } catch (e) {
+    if (!(e instanceof ReftableError)) throw e;
+    return { printed, error: e.message };
+  }
+  return { printed };
+}
+
+const oidOf = (info: RepositoryInfo, name: string) => RefDatabase.fromInfo(info).ref(name)?.oid;
+
+describe('update --stdin session', () => {
+  it('commits a transaction at its commit line: a bad line after it leaves it done', () => {
+    const info = repo('after-commit');
+    const r = session(info, `start\ncreate refs/heads/a ${A}\ncommit\nstart\ncreate refs/heads/b ${A}\nbogus\n`);
+    expect(r.printed).toEqual(['start: ok', 'commit: ok', 'start: ok']);
+    expect(r.error).toBe('line 6: unknown command: bogus');
+    expect(oidOf(info, 'refs/heads/a')).toBe(A);
+    expect(oidOf(info, 'refs/heads/b')).toBeUndefined();
+  });
+
+  it('checks a transaction at its prepare line, before reading on, even when it is aborted', () => {
+    const info = repo('prepare');
+    session(info, `create refs/heads/a ${A}\n`);
+    // The prepare fails before the bad line is read, and names its phase.
+    expect(session(info, `start\ncreate refs/heads/a ${B}\nprepare\nbogus\n`)).toEqual({
+      printed: ['start: ok'], error: "prepare: cannot lock ref 'refs/heads/a': reference already exists",
+    });
+    expect(session(info, `start\ncreate refs/heads/a ${B}\nprepare\nabort\n`).error).toBe("prepare: cannot lock ref 'refs/heads/a': reference already exists");
+    // Passing, it prints prepare: ok; aborted, nothing is written.
+    expect(session(info, `start\ncreate refs/heads/b ${B}\nprepare\nabort\n`)).toEqual({ printed: ['start: ok', 'prepare: ok', 'abort: ok'] });
+    expect(oidOf(info, 'refs/heads/b')).toBeUndefined();
+    // A failing commit names its phase; the implicit transaction's failure does not.
+    expect(session(info, `start\ncreate refs/heads/a ${B}\ncommit\n`).error).toBe("commit: cannot lock ref 'refs/heads/a': reference already exists");
+    expect(session(info, `create refs/heads/a ${B}\n`).error).toBe("cannot lock ref 'refs/heads/a': reference already exists");
+    // Left open at the end of input: aborted without a status line.
+    expect(session(info, `start\ncreate refs/heads/c ${B}\nprepare\n`)).toEqual({ printed: ['start: ok', 'prepare: ok'] });
+    expect(oidOf(info, 'refs/heads/c')).toBeUndefined();
+  });
+
+  it('update REF 0 0 asserts the ref is missing: refused when it exists, on both parse paths', () => {
+    const info = repo('zero-zero');
+    session(info, `create refs/heads/a ${A}\n`);
+    for (const generalOnly of [false, true]) {
+      for (const tx of parseUpdateStdin(`update refs/heads/a ${Z} ${Z}\n`, { hexLength: 40, generalOnly })) {
+        expect(() => applyTransaction(info, tx.updates, { env })).toThrow("cannot lock ref 'refs/heads/a': reference already exists");
+      }
+      expect(oidOf(info, 'refs/heads/a')).toBe(A);
+    }
+    // Missing, it is a no-op; with a non-zero old value it still deletes.
+    expect(session(info, `update refs/heads/none ${Z} ${Z}\n`)).toEqual({ printed: [] });
+    expect(session(info, `update refs/heads/a ${Z} ${A}\n`)).toEqual({ printed: [] });
+    expect(oidOf(info, 'refs/heads/a')).toBeUndefined();
+  });
+
+  it('judges names as git adds each line: one-level names get new ids, only safe names are deleted', () => {
+    const info = repo('names');
+    expect(session(info, `update foo ${A}\n`)).toEqual({ printed: [] });
+    expect(oidOf(info, 'foo')).toBe(A);
+    // Refused while its line is read: before the bad line after it, without a phase.
+    expect(session(info, `start\ndelete foo\nbogus\n`)).toEqual({ printed: ['start: ok'], error: "refusing to update ref with bad name 'foo'" });
+    expect(session(info, `verify FOO-BAR\n`).error).toBe("refusing to update ref with bad name 'FOO-BAR'");
+    expect(session(info, `delete FETCH_HEAD\n`).error).toBe("refusing to update pseudoref 'FETCH_HEAD'");
+    expect(session(info, `update FOO_BAR ${A}\ndelete FOO_BAR\n`).error).toBe("multiple updates for ref 'FOO_BAR' not allowed");
+    expect(oidOf(info, 'foo')).toBe(A);
+  });
+});
