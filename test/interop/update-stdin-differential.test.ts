@@ -7,13 +7,15 @@
  * `git update-ref --stdin` and through our session (the CLI's code path) on twin
  * repositories. Whatever git does, we must do: the same status lines; failing when it fails,
  * with git's words; the same tables, byte for byte. The scripted equivalence suite covers the
- * cases we thought of; this one covers the combinations we did not.
+ * cases we thought of; this one covers the combinations we did not. The same for random
+ * `update-ref [-m MSG] [--no-deref] [--create-reflog] [-d] REF [NEW [OLD]]` command lines.
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverRepository } from '../../src/store/repository';
 import { runUpdateStdin } from '../../src/store/stdin-session';
 import { initRepository } from '../../src/store/init';
+import { main } from '../../src/cli';
 import { prng } from '../prng';
 import { envFor, git, gitBinary, makeCommits, runGit, scratch, stem, tableBytes, tablesList } from './write-helpers';
 
@@ -174,4 +176,62 @@ describe('random update --stdin sessions: same status lines, outcome and tables 
   it('SHA-1, seed 1', () => runDifferential('sha1', 1, 150), 120_000);
   it('SHA-1, seed 2', () => runDifferential('sha1', 2, 150), 120_000);
   it('SHA-256, seed 3', () => runDifferential('sha256', 3, 80), 120_000);
+});
+
+/** One random `update-ref` command line (after `update-ref`): `[-m MSG] [--no-deref] [--create-reflog] [-d] REF [NEW [OLD]]`. */
+function commandLine(r: () => number, t: ReturnType<typeof twins>): string[] {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const current = currentRefs(t);
+  const name = r() < 0.02 ? 'refs/heads/bad..name' : r() < 0.1 ? pick(ODD_NAMES) : pick(NAMES);
+  // Old values: mostly the current one; otherwise another id, the zero id or the empty string.
+  const old = () => {
+    const x = r();
+    if (x < 0.6) return current.get(name) ?? '';
+    if (x < 0.75) return pick(t.ids);
+    return x < 0.9 ? t.zero : '';
+  };
+  const args: string[] = [];
+  if (r() < 0.5) args.push('-m', `line ${Math.floor(r() * 100)}`);
+  if (r() < 0.2) args.push('--no-deref');
+  if (r() < 0.1) args.push('--create-reflog');
+  if (r() < 0.3) {
+    args.push('-d', name);
+    if (r() < 0.5) args.push(old());
+  } else {
+    args.push(name, r() < 0.1 ? t.zero : pick(t.ids));
+    if (r() < 0.5) args.push(old());
+  }
+  return args;
+}
+
+function runCommandLines(hash: 'sha1' | 'sha256', seed: number, rounds: number): Promise<void> {
+  return (async () => {
+    const t = twins(`cmd-${hash}-${seed}`, hash);
+    const r = prng(seed);
+    let failed = 0;
+    let tables = 0;
+    for (let round = 0; round < rounds; round++) {
+      const args = commandLine(r, t);
+      const before = tablesList(t.a);
+      const theirs = runGit(G, t.a, ['update-ref', ...args], t.env);
+      const err: string[] = [];
+      const code = await main(['-C', t.b, 'update', ...args], { stdout: () => undefined, stderr: (s) => err.push(s), env: t.env });
+      const context = `round ${round} (seed ${seed}, ${hash}): update-ref ${args.join(' ')}\ngit: ${theirs.status === 0 ? 'ok' : theirs.stderr.trim()}\nours: ${code === 0 ? 'ok' : err.join('').trim()}`;
+      expect(code === 0, context).toBe(theirs.status === 0);
+      if (theirs.status !== 0) failed++;
+      const after = { a: tablesList(t.a), b: tablesList(t.b) };
+      expect(after.b.map(stem), context).toEqual(after.a.map(stem));
+      for (let i = before.length; i < after.a.length; i++) {
+        expect(Buffer.compare(tableBytes(t.a, after.a[i]), tableBytes(t.b, after.b[i])), `table ${after.a[i]} differs; ${context}`).toBe(0);
+        tables++;
+      }
+    }
+    expect(failed).toBeGreaterThan(0);
+    expect(tables).toBeGreaterThan(0);
+  })();
+}
+
+describe('random update-ref command lines: same outcome and tables as git update-ref', () => {
+  it('SHA-1, seed 4', () => runCommandLines('sha1', 4, 150), 120_000);
+  it('SHA-256, seed 5', () => runCommandLines('sha256', 5, 80), 120_000);
 });

@@ -7,9 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { A, B, env, scratchRepos } from './scratch';
+import { main } from '../../../src/cli';
 import { ReftableError } from '../../../src/engine/errors';
 import { RefDatabase } from '../../../src/store/refdb';
-import type { RepositoryInfo } from '../../../src/store/repository';
+import type { RepositoryInfo } from '../../../src/store/api';
 import { runUpdateStdin } from '../../../src/store/stdin-session';
 import { applyTransaction } from '../../../src/store/transaction';
 import { parseUpdateStdin } from '../../../src/store/update-stdin';
@@ -59,13 +60,20 @@ describe('update --stdin session', () => {
     expect(oidOf(info, 'refs/heads/c')).toBeUndefined();
   });
 
-  it('update REF 0 0 asserts the ref is missing: refused when it exists, on both parse paths', () => {
+  it('update REF 0 0 asserts the ref is missing: refused when it exists, on both parse paths and the command line', async () => {
     const info = repo('zero-zero');
     session(info, `create refs/heads/a ${A}\n`);
     for (const generalOnly of [false, true]) {
       for (const tx of parseUpdateStdin(`update refs/heads/a ${Z} ${Z}\n`, { hexLength: 40, generalOnly })) {
         expect(() => applyTransaction(info, tx.updates, { env })).toThrow("cannot lock ref 'refs/heads/a': reference already exists");
       }
+      expect(oidOf(info, 'refs/heads/a')).toBe(A);
+    }
+    // The command line's `update REF 0 ''` and `update REF 0 0` too (git update-ref's positional form).
+    for (const old of ['', Z]) {
+      const err: string[] = [];
+      expect(await main(['-C', info.gitDir, 'update', 'refs/heads/a', Z, old], { stdout: () => undefined, stderr: (s) => err.push(s), env })).not.toBe(0);
+      expect(err.join('')).toContain("cannot lock ref 'refs/heads/a': reference already exists");
       expect(oidOf(info, 'refs/heads/a')).toBe(A);
     }
     // Missing, it is a no-op; with a non-zero old value it still deletes.
