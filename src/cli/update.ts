@@ -55,11 +55,9 @@ export const updateCommand: Command = {
       const [name, nw, old] = positional;
       const n = oid(nw, 'object id');
       const o = old !== undefined ? oid(old, 'old object id') : undefined;
-      // A zero new value deletes; with a zero (or empty) old value too it stays an update,
-      // which asserts the ref is missing, as git's does (a delete takes a zero old value as "any").
-      u = /^0+$/.test(n) && !(o !== undefined && /^0+$/.test(o))
-        ? { op: 'delete', name, ...(o !== undefined ? { old: o } : {}), noDeref }
-        : { op: 'update', name, oid: n, ...(o !== undefined ? { old: o } : {}), noDeref };
+      // A zero new value deletes, but as an update, as in git: a zero (or empty) old value
+      // then asserts the ref is missing (a delete takes it as "any"), and --create-reflog applies.
+      u = { op: 'update', name, oid: n, ...(o !== undefined ? { old: o } : {}), noDeref };
     }
     applyTransaction(info, [u], txOpts);
     return Exit.Ok;

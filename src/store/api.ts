@@ -89,7 +89,7 @@ export type RefUpdate =
 export interface TransactionOptions {
   /** Reflog message (normalised as git does). */
   message?: string;
-  /** Force a reflog entry for every updated ref (`--create-reflog`). */
+  /** Force a reflog entry for every update that sets a value: create, update, symref-create, symref-update (`--create-reflog`, which git does not apply to deletions and verifications). */
   createReflog?: boolean;
   /** Run geometric auto-compaction after the commit (default true). */
   autoCompact?: boolean;

@@ -206,8 +206,18 @@ function oidBytes(hex: string, size: number, what: string): Uint8Array {
   return b;
 }
 
+/**
+ * Whether `createReflog` applies to an update: git's update-ref passes it with what sets a
+ * value (create, update, symref-create, symref-update), not with delete, verify,
+ * symref-delete or symref-verify (nor the command line's -d).
+ */
+function takesCreateReflog(op: StoreUpdate['op']): boolean {
+  return op === 'create' || op === 'update' || op === 'symref-create' || op === 'symref-update';
+}
+
 /** The git update for one RefUpdate. */
-function toModel(u: StoreUpdate, ids: OidSlots, msg: Uint8Array, forceReflog: boolean): Update {
+function toModel(u: StoreUpdate, ids: OidSlots, msg: Uint8Array, createReflog: boolean): Update {
+  const forceReflog = createReflog && takesCreateReflog(u.op);
   if (u instanceof PackedUpdate) return packedModel(u, ids, msg, forceReflog);
   const m = new Update(u.name, ids, msg, ids.zero);
   m.flags = (u.noDeref ? NO_DEREF : 0) | (forceReflog ? FORCE_REFLOG : 0);

@@ -395,8 +395,8 @@ function plainUpdate(bytes: Buffer, start: number, line: { end: number }, ids: O
       return new PackedUpdate(op, name, ids, a, ABSENT, noDeref) as unknown as StdinUpdate;
     case 'update':
       if (a === ABSENT) return undefined;
-      // A zero new value deletes, as in the general parser (which keeps zero-to-zero an update).
-      return (a === -1 && b !== -1 ? new PackedUpdate('delete', name, ids, ABSENT, b, noDeref) : new PackedUpdate(op, name, ids, a, b, noDeref)) as unknown as StdinUpdate;
+      // A zero new value deletes; it stays an update, as in the general parser.
+      return new PackedUpdate(op, name, ids, a, b, noDeref) as unknown as StdinUpdate;
     case 'delete':
       if (b !== ABSENT || a === -1) return undefined;
       return new PackedUpdate(op, name, ids, ABSENT, a, noDeref) as unknown as StdinUpdate;
@@ -487,9 +487,9 @@ export function readUpdateStdin(input: string | Uint8Array, opts: StdinOptions, 
         a.end('update', ref);
         // Plain literals, no spreads: a spread object keeps its properties out of line, and a
         // large transaction holds a million of these.
-        // A zero new value deletes, as in git; with a zero old value too it stays an update,
-        // which asserts the ref is missing (a delete takes a zero old value as "any").
-        const u: StdinUpdate = isZeroHex(nw) && !(old !== undefined && isZeroHex(old)) ? { op: 'delete', name: ref } : { op: 'update', name: ref, oid: nw };
+        // A zero new value deletes, but it stays an update as in git: a zero old value then
+        // asserts the ref is missing (a delete takes it as "any"), and --create-reflog applies.
+        const u: StdinUpdate = { op: 'update', name: ref, oid: nw };
         if (old !== undefined) u.old = old;
         if (noDeref) u.noDeref = true;
         push(u);

@@ -8,7 +8,8 @@
  * repositories. Whatever git does, we must do: the same status lines; failing when it fails,
  * with git's words; the same tables, byte for byte. The scripted equivalence suite covers the
  * cases we thought of; this one covers the combinations we did not. The same for random
- * `update-ref [-m MSG] [--no-deref] [--create-reflog] [-d] REF [NEW [OLD]]` command lines.
+ * `update-ref [-m MSG] [--no-deref] [--create-reflog] [-d] REF [NEW [OLD]]` and
+ * `symbolic-ref [-m MSG] NAME TARGET` command lines.
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,17 +154,18 @@ function runDifferential(hash: 'sha1' | 'sha256', seed: number, rounds: number):
   for (let round = 0; round < rounds; round++) {
     const s = script(r, t);
     const m = r() < 0.5 ? `round ${round}` : undefined;
+    const createReflog = r() < 0.15;
     const before = { a: tablesList(t.a), b: tablesList(t.b) };
-    const theirs = runGit(G, t.a, ['update-ref', '--stdin', ...(m === undefined ? [] : ['-m', m])], t.env, s);
+    const theirs = runGit(G, t.a, ['update-ref', '--stdin', ...(m === undefined ? [] : ['-m', m]), ...(createReflog ? ['--create-reflog'] : [])], t.env, s);
     let ours: unknown;
     const printed: string[] = [];
     try {
-      runUpdateStdin(discoverRepository(t.b), Buffer.from(s), { message: m, env: t.env }, (line) => printed.push(line));
+      runUpdateStdin(discoverRepository(t.b), Buffer.from(s), { message: m, createReflog, env: t.env }, (line) => printed.push(line));
     } catch (e) {
       ours = e;
     }
     seen.rounds++;
-    const context = `round ${round} (seed ${seed}, ${hash}), script:\n${s}git: ${theirs.status === 0 ? 'ok' : theirs.stderr.trim()}\nours: ${ours === undefined ? 'ok' : String((ours as Error).message)}`;
+    const context = `round ${round} (seed ${seed}, ${hash}${createReflog ? ', --create-reflog' : ''}), script:\n${s}git: ${theirs.status === 0 ? 'ok' : theirs.stderr.trim()}\nours: ${ours === undefined ? 'ok' : String((ours as Error).message)}`;
     expect(ours === undefined, context).toBe(theirs.status === 0);
     expect(printed.map((l) => `${l}\n`).join(''), context).toBe(theirs.stdout);
     if (theirs.status !== 0) {
@@ -220,6 +222,16 @@ function commandLine(r: () => number, t: ReturnType<typeof twins>): string[] {
   return args;
 }
 
+/** One random `symbolic-ref [-m MSG] NAME TARGET` (targets outside refs/ and ill-formed ones included). */
+function symbolicRefLine(r: () => number): string[] {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const args: string[] = [];
+  if (r() < 0.5) args.push('-m', `sym ${Math.floor(r() * 100)}`);
+  args.push(pick(['HEAD', 'HEAD', 'refs/heads/s', 'refs/heads/a', 'FOO_BAR', 'foo']));
+  args.push(pick([...TARGETS, 'refs/heads/a/b', 'refs/heads/s', 'main', 'refs/heads/bad..name']));
+  return args;
+}
+
 function runCommandLines(hash: 'sha1' | 'sha256', seed: number, rounds: number): Promise<void> {
   return (async () => {
     const t = twins(`cmd-${hash}-${seed}`, hash);
@@ -227,12 +239,15 @@ function runCommandLines(hash: 'sha1' | 'sha256', seed: number, rounds: number):
     let failed = 0;
     let tables = 0;
     for (let round = 0; round < rounds; round++) {
-      const args = commandLine(r, t);
+      // Now and then git symbolic-ref against our symbolic-ref instead.
+      const symbolic = r() < 0.2;
+      const [gitCmd, ourCmd] = symbolic ? ['symbolic-ref', 'symbolic-ref'] : ['update-ref', 'update'];
+      const args = symbolic ? symbolicRefLine(r) : commandLine(r, t);
       const before = tablesList(t.a);
-      const theirs = runGit(G, t.a, ['update-ref', ...args], t.env);
+      const theirs = runGit(G, t.a, [gitCmd, ...args], t.env);
       const err: string[] = [];
-      const code = await main(['-C', t.b, 'update', ...args], { stdout: () => undefined, stderr: (s) => err.push(s), env: t.env });
-      const context = `round ${round} (seed ${seed}, ${hash}): update-ref ${args.join(' ')}\ngit: ${theirs.status === 0 ? 'ok' : theirs.stderr.trim()}\nours: ${code === 0 ? 'ok' : err.join('').trim()}`;
+      const code = await main(['-C', t.b, ourCmd, ...args], { stdout: () => undefined, stderr: (s) => err.push(s), env: t.env });
+      const context = `round ${round} (seed ${seed}, ${hash}): ${gitCmd} ${args.join(' ')}\ngit: ${theirs.status === 0 ? 'ok' : theirs.stderr.trim()}\nours: ${code === 0 ? 'ok' : err.join('').trim()}`;
       expect(code === 0, context).toBe(theirs.status === 0);
       if (theirs.status !== 0) failed++;
       const after = { a: tablesList(t.a), b: tablesList(t.b) };

@@ -5,6 +5,8 @@
  * judges them. The differential suite (test/interop/update-stdin-differential.test.ts)
  * compares random sessions with git itself; these pin the cases it found.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { A, B, env, scratchRepos } from './scratch';
 import { main } from '../../../src/cli';
@@ -92,5 +94,18 @@ describe('update --stdin session', () => {
     expect(session(info, `delete FETCH_HEAD\n`).error).toBe("refusing to update pseudoref 'FETCH_HEAD'");
     expect(session(info, `update FOO_BAR ${A}\ndelete FOO_BAR\n`).error).toBe("multiple updates for ref 'FOO_BAR' not allowed");
     expect(oidOf(info, 'foo')).toBe(A);
+  });
+  it('applies --create-reflog to what sets a value, not to deletions (as git update-ref does)', () => {
+    const info = repo('create-reflog');
+    const tables = () => fs.readFileSync(path.join(info.gitDir, 'reftable', 'tables.list'), 'utf8').split('\n').filter(Boolean).length;
+    applyTransaction(info, [{ op: 'symref-create', name: 'FOO_BAR', target: 'refs/heads/nothere' }], { env });
+    // Deleting through the dangling symref: nothing to delete and no reflog entry forced for
+    // FOO_BAR, so no table; the same deletion written as an update forces one (git passes the
+    // flag with update lines only), an entry from zero to zero.
+    const before = tables();
+    runUpdateStdin(info, 'delete FOO_BAR\n', { env, createReflog: true }, () => undefined);
+    expect(tables()).toBe(before);
+    runUpdateStdin(info, `update FOO_BAR ${Z}\n`, { env, createReflog: true }, () => undefined);
+    expect(tables()).toBe(before + 1);
   });
 });

@@ -156,8 +156,8 @@ describe('update-ref --stdin parser', () => {
     const [a, b, c, d, e, f] = tx.updates as unknown as PackedUpdate[];
     expect([a.op, a.oid, a.old]).toEqual(['create', A.toLowerCase(), undefined]);
     expect([b.op, b.oid, b.old]).toEqual(['update', B, A]);
-    // A zero new value deletes; its old value stays.
-    expect([c.op, c.oid, c.old, c.parsedSlots.newSlot]).toEqual(['delete', undefined, B, -1]);
+    // A zero new value deletes, as an update (git's --create-reflog applies to it); its old value stays.
+    expect([c.op, c.oid, c.old, c.parsedSlots.newSlot]).toEqual(['update', Z, B, -1]);
     expect([d.op, d.oid, d.old, d.parsedSlots.oldSlot]).toEqual(['update', A, Z, -1]);
     // The model's expectations, as toModel sets them for the same StdinUpdate.
     expect([a, b, c, d, e, f].map((u) => [u.haveNew, u.haveOld])).toEqual([[true, true], [true, true], [true, true], [true, true], [true, true], [true, false]]);
