@@ -2,6 +2,7 @@
  * `reftable reflog delete REF@{N}...` and `reftable reflog expire --expire=<date> [--all|REF...]`,
  * with git's semantics (one rewrite table per ref; entries vanish on the next full compaction).
  */
+import { RefDatabase } from '../store/refdb.js';
 import { deleteReflogEntry, expireReflogs } from '../store/reflog-edit.js';
 import { parseExpiryDate } from '../store/reflog-policy.js';
 import type { Command } from './command.js';
@@ -20,12 +21,26 @@ export const reflogCommand: Command = {
     if (sub === 'delete') {
       const { flags, positional } = parseArgs(rest, { flags: ['--rewrite', '--updateref'] }, usage);
       if (positional.length === 0) throw usageError(`no reflog entry given; usage: ${usage}`);
+      // As git: an entry whose reflog is not found is reported and the others still deleted.
+      let code: number = Exit.Ok;
       for (const spec of positional) {
         const m = /^(.+)@\{(\d+)\}$/.exec(spec);
         if (!m) throw usageError(`not a reflog entry: ${spec} (expected REF@{N})`);
-        deleteReflogEntry(info, m[1], Number(m[2]), { rewrite: flags.has('--rewrite'), updateRef: flags.has('--updateref'), env: ctx.env });
+        const db = RefDatabase.fromInfo(info);
+        let ref: string | undefined;
+        try {
+          ref = db.reflogNameFor(m[1]);
+        } finally {
+          db.close();
+        }
+        if (ref === undefined) {
+          ctx.err.line(`reftable: no reflog for '${spec}'`);
+          code = Exit.NotFound;
+          continue;
+        }
+        deleteReflogEntry(info, ref, Number(m[2]), { rewrite: flags.has('--rewrite'), updateRef: flags.has('--updateref'), env: ctx.env });
       }
-      return Exit.Ok;
+      return code;
     }
     if (sub === 'expire') {
       const { flags, options, positional } = parseArgs(rest, { flags: ['--all', '--rewrite', '--updateref'], options: ['--expire'] }, usage);

@@ -56,6 +56,9 @@ interface Routed {
   name: string;
 }
 
+/** refs.c ref_rev_parse_rules: where a short name is looked for, in order. */
+const DWIM_RULES = ['%s', 'refs/%s', 'refs/tags/%s', 'refs/heads/%s', 'refs/remotes/%s', 'refs/remotes/%s/HEAD'];
+
 export class RefDatabase {
   private readonly main: StackHandle;
   private readonly current: StackHandle;
@@ -280,6 +283,25 @@ export class RefDatabase {
       n++;
       yield logEntry(s.record, names[s.tableIndex], name);
     }
+  }
+
+  /**
+   * The reflog `NAME@{…}` means (refs.c repo_dwim_log): the first of NAME, refs/NAME,
+   * refs/tags/NAME, refs/heads/NAME, refs/remotes/NAME and refs/remotes/NAME/HEAD that
+   * resolves to an object, by its own reflog if it has one, else by that of the ref it
+   * resolves to. Undefined when there is none: as in git, a dangling symref's reflog is not
+   * found, and a symref without a reflog stands for its target's.
+   */
+  reflogNameFor(name: string): string | undefined {
+    for (const rule of DWIM_RULES) {
+      const full = rule.replace('%s', name);
+      const { oid, chain } = this.resolve(full);
+      if (oid === undefined) continue;
+      if (this.reflogExists(full)) return full;
+      const target = chain[chain.length - 1];
+      if (target !== full && this.reflogExists(target)) return target;
+    }
+    return undefined;
   }
 
   /** `git reflog exists`: any live entry, existence markers included. */

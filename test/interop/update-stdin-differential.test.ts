@@ -9,7 +9,8 @@
  * with git's words; the same tables, byte for byte. The scripted equivalence suite covers the
  * cases we thought of; this one covers the combinations we did not. The same for random
  * `update-ref [-m MSG] [--no-deref] [--create-reflog] [-d] REF [NEW [OLD]]` and
- * `symbolic-ref [-m MSG] NAME TARGET` command lines.
+ * `symbolic-ref [-m MSG] NAME TARGET` and `reflog delete [--rewrite] [--updateref] REF@{N}`
+ * command lines.
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -232,6 +233,16 @@ function symbolicRefLine(r: () => number): string[] {
   return args;
 }
 
+/** One random `reflog delete [--rewrite] [--updateref] REF@{N}`. */
+function reflogDeleteLine(r: () => number): string[] {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const args = ['delete'];
+  if (r() < 0.3) args.push('--rewrite');
+  if (r() < 0.3) args.push('--updateref');
+  args.push(`${pick(['HEAD', 'refs/heads/main', 'refs/heads/b', 'refs/heads/a', 'refs/tags/v1', 'FOO_BAR'])}@{${Math.floor(r() * r() * 4)}}`);
+  return args;
+}
+
 function runCommandLines(hash: 'sha1' | 'sha256', seed: number, rounds: number): Promise<void> {
   return (async () => {
     const t = twins(`cmd-${hash}-${seed}`, hash);
@@ -239,10 +250,11 @@ function runCommandLines(hash: 'sha1' | 'sha256', seed: number, rounds: number):
     let failed = 0;
     let tables = 0;
     for (let round = 0; round < rounds; round++) {
-      // Now and then git symbolic-ref against our symbolic-ref instead.
-      const symbolic = r() < 0.2;
-      const [gitCmd, ourCmd] = symbolic ? ['symbolic-ref', 'symbolic-ref'] : ['update-ref', 'update'];
-      const args = symbolic ? symbolicRefLine(r) : commandLine(r, t);
+      // Now and then git symbolic-ref or git reflog delete against ours instead.
+      const kind = r();
+      const [gitCmd, ourCmd, args] = kind < 0.15
+        ? ['symbolic-ref', 'symbolic-ref', symbolicRefLine(r)]
+        : kind < 0.25 ? ['reflog', 'reflog', reflogDeleteLine(r)] : ['update-ref', 'update', commandLine(r, t)];
       const before = tablesList(t.a);
       const theirs = runGit(G, t.a, [gitCmd, ...args], t.env);
       const err: string[] = [];

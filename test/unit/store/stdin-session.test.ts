@@ -109,3 +109,28 @@ describe('update --stdin session', () => {
     expect(tables()).toBe(before + 1);
   });
 });
+
+describe('reflog delete finds the reflog as git does (repo_dwim_log)', () => {
+  it('by short name, through a symref without a reflog, never through a dangling symref', async () => {
+    const info = repo('dwim-log');
+    // Reflogs forced: the scratch repositories are bare, where git keeps none by default.
+    runUpdateStdin(info, `create refs/heads/main ${A}\n`, { env, createReflog: true }, () => undefined);
+    runUpdateStdin(info, `update refs/heads/main ${B} ${A}\n`, { env, createReflog: true }, () => undefined);
+    applyTransaction(info, [{ op: 'symref-create', name: 'FOO_BAR', target: 'refs/heads/main' }, { op: 'symref-create', name: 'DANGLING', target: 'refs/heads/none' }], { env });
+    const db = RefDatabase.fromInfo(info);
+    expect(db.reflogNameFor('refs/heads/main')).toBe('refs/heads/main');
+    expect(db.reflogNameFor('main')).toBe('refs/heads/main');
+    // FOO_BAR has no reflog of its own here: it stands for its target's.
+    expect(db.reflogExists('FOO_BAR')).toBe(false);
+    expect(db.reflogNameFor('FOO_BAR')).toBe('refs/heads/main');
+    expect(db.reflogNameFor('DANGLING')).toBeUndefined();
+    expect(db.reflogNameFor('nothing')).toBeUndefined();
+    db.close();
+    // The command reports the one it cannot find and still deletes the other.
+    const err: string[] = [];
+    const code = await main(['-C', info.gitDir, 'reflog', 'delete', 'DANGLING@{0}', 'FOO_BAR@{0}'], { stdout: () => undefined, stderr: (s) => err.push(s), env });
+    expect(code).toBe(1);
+    expect(err.join('')).toContain("no reflog for 'DANGLING@{0}'");
+    expect(RefDatabase.fromInfo(info).reflog('refs/heads/main')).toHaveLength(1);
+  });
+});
