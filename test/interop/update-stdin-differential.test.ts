@@ -2,7 +2,8 @@
  * Differential test against git 2.47: random `update-ref --stdin` sessions over a small set
  * of names chosen to collide (directory/file conflicts, a symref HEAD, one-level names git
  * treats differently for updates and deletions, a name git refuses, ids given in both cases,
- * mostly right and sometimes wrong old values, symref commands, explicit transactions that
+ * mostly right and sometimes wrong old values, symref commands, --create-reflog and
+ * --no-deref, explicit transactions that
  * are prepared, committed or aborted, now and then a bad line after them) go through
  * `git update-ref --stdin` and through our session (the CLI's code path) on twin
  * repositories. Whatever git does, we must do: the same status lines; failing when it fails,
@@ -156,17 +157,18 @@ function runDifferential(hash: 'sha1' | 'sha256', seed: number, rounds: number):
     const s = script(r, t);
     const m = r() < 0.5 ? `round ${round}` : undefined;
     const createReflog = r() < 0.15;
+    const noDeref = r() < 0.1;
     const before = { a: tablesList(t.a), b: tablesList(t.b) };
-    const theirs = runGit(G, t.a, ['update-ref', '--stdin', ...(m === undefined ? [] : ['-m', m]), ...(createReflog ? ['--create-reflog'] : [])], t.env, s);
+    const theirs = runGit(G, t.a, ['update-ref', '--stdin', ...(m === undefined ? [] : ['-m', m]), ...(createReflog ? ['--create-reflog'] : []), ...(noDeref ? ['--no-deref'] : [])], t.env, s);
     let ours: unknown;
     const printed: string[] = [];
     try {
-      runUpdateStdin(discoverRepository(t.b), Buffer.from(s), { message: m, createReflog, env: t.env }, (line) => printed.push(line));
+      runUpdateStdin(discoverRepository(t.b), Buffer.from(s), { message: m, createReflog, noDeref, env: t.env }, (line) => printed.push(line));
     } catch (e) {
       ours = e;
     }
     seen.rounds++;
-    const context = `round ${round} (seed ${seed}, ${hash}${createReflog ? ', --create-reflog' : ''}), script:\n${s}git: ${theirs.status === 0 ? 'ok' : theirs.stderr.trim()}\nours: ${ours === undefined ? 'ok' : String((ours as Error).message)}`;
+    const context = `round ${round} (seed ${seed}, ${hash}${createReflog ? ', --create-reflog' : ''}${noDeref ? ', --no-deref' : ''}), script:\n${s}git: ${theirs.status === 0 ? 'ok' : theirs.stderr.trim()}\nours: ${ours === undefined ? 'ok' : String((ours as Error).message)}`;
     expect(ours === undefined, context).toBe(theirs.status === 0);
     expect(printed.map((l) => `${l}\n`).join(''), context).toBe(theirs.stdout);
     if (theirs.status !== 0) {
