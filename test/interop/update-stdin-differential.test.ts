@@ -3,8 +3,8 @@
  * of names chosen to collide (directory/file conflicts, a symref HEAD, one-level names git
  * treats differently for updates and deletions, a name git refuses, ids given in both cases,
  * mostly right and sometimes wrong old values, symref commands, --create-reflog and
- * --no-deref, explicit transactions that
- * are prepared, committed or aborted, now and then a bad line after them) go through
+ * --no-deref, explicit transactions that are prepared, committed or aborted, now and then a
+ * bad line after them) go through
  * `git update-ref --stdin` and through our session (the CLI's code path) on twin
  * repositories. Whatever git does, we must do: the same status lines; failing when it fails,
  * with git's words; the same tables, byte for byte. The scripted equivalence suite covers the
