@@ -472,7 +472,7 @@ export function readUpdateStdin(input: string | Uint8Array, opts: StdinOptions, 
     const flags = noDeref ? { noDeref: true } : {};
     const push = (u: StdinUpdate) => {
       // git's ref_transaction_update checks the name as the line is read, before the lines
-      // after it are parsed (a create or update always carries a non-zero id here).
+      // after it are parsed; a create, or an update to a non-zero id, gives the ref a new id.
       checkWritableRefname(u.name, u.op === 'create' || (u.op === 'update' && !isZeroHex(u.oid)));
       cur.updates.push(u);
       noDeref = !!opts.noDeref;
