@@ -24,7 +24,7 @@ import { RefLookup } from './ref-lookup.js';
 import { oidFromHex } from './hex.js';
 import { OidSlots } from './oid-slots.js';
 import { FORCE_REFLOG, NO_DEREF, StackPlace, Update, notAnOid } from './transaction-update.js';
-import { PackedUpdate } from './update-stdin.js';
+import { PackedUpdate, setsNewId } from './update-stdin.js';
 
 export { stackFor, repoInfoOf };
 export type { RepoLike, StackRef };
@@ -729,17 +729,6 @@ function withLockedStacks<T>(
  * Apply updates atomically per stack (one table each), like `git update-ref --stdin`.
  * A failed expectation throws EXPECTATION and writes nothing.
  */
-/** git's name check for each update (refname.ts checkWritableRefname), as it adds them. */
-export function checkUpdateNames(updates: readonly StoreUpdate[]): void {
-  for (let i = 0; i < updates.length; i++) checkWritableRefname(updates[i].name, setsNewId(updates[i]));
-}
-
-/** Whether the update gives its ref a new, non-zero id (a bulk line's op says so without its hex). */
-function setsNewId(u: StoreUpdate): boolean {
-  if (u instanceof PackedUpdate) return !u.newIsZero;
-  return (u.op === 'create' || u.op === 'update') && /[^0]/.test(u.oid);
-}
-
 export function applyTransaction(db: RepoLike, updates: StoreUpdate[], opts: StoreTransactionOptions = {}): TransactionResult {
   const info = repoInfoOf(db);
   const env = opts.env ?? process.env;
@@ -748,7 +737,8 @@ export function applyTransaction(db: RepoLike, updates: StoreUpdate[], opts: Sto
     throw new ReftableError(ErrorCode.Usage, 'Refusing to perform update with empty message.');
   }
   const msg = logMessage(opts.message, settings.blockSize);
-  checkUpdateNames(updates);
+  // git's name check as it adds each update (refname.ts checkWritableRefname).
+  for (let i = 0; i < updates.length; i++) checkWritableRefname(updates[i].name, setsNewId(updates[i]));
   const ids = idStoreFor(updates, info.hash.size);
   const model = updates.map((u) => toModel(u, ids, msg, !!opts.createReflog));
   const who = committerOf(info, opts);

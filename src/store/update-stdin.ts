@@ -403,6 +403,16 @@ function plainUpdate(bytes: Buffer, start: number, line: { end: number }, ids: O
   }
 }
 
+/**
+ * Whether an update gives its ref a new, non-zero id (a create, or an update to a non-zero
+ * id): git then checks the name's format, otherwise only that it is safe (checkWritableRefname).
+ * A bulk line says so by its slot, without making its hex.
+ */
+export function setsNewId(u: StdinUpdate): boolean {
+  if (u instanceof PackedUpdate) return !u.newIsZero;
+  return (u.op === 'create' || u.op === 'update') && /[^0]/.test(u.oid);
+}
+
 /** Parse the whole input into transactions (git allows several start…commit blocks). */
 export function parseUpdateStdin(input: string | Uint8Array, opts: StdinOptions): ParsedTransaction[] {
   const out: ParsedTransaction[] = [];
@@ -472,8 +482,8 @@ export function readUpdateStdin(input: string | Uint8Array, opts: StdinOptions, 
     const flags = noDeref ? { noDeref: true } : {};
     const push = (u: StdinUpdate) => {
       // git's ref_transaction_update checks the name as the line is read, before the lines
-      // after it are parsed; a create, or an update to a non-zero id, gives the ref a new id.
-      checkWritableRefname(u.name, u.op === 'create' || (u.op === 'update' && !isZeroHex(u.oid)));
+      // after it are parsed.
+      checkWritableRefname(u.name, setsNewId(u));
       cur.updates.push(u);
       noDeref = !!opts.noDeref;
     };
