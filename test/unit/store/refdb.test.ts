@@ -158,6 +158,20 @@ describe('for-each-ref patterns', () => {
     expect(matchRefPattern('refs/heads/[am]1', 'refs/heads/m1')).toBe(true);
     expect(matchRefPattern('refs/heads/[!a]1', 'refs/heads/a1')).toBe(false);
     expect(matchRefPattern('refs/**', 'refs/heads/a/b')).toBe(true);
+    // "**" crosses directories only as a whole component; elsewhere it is a "*".
+    expect(matchRefPattern('refs/heads/a**', 'refs/heads/ab/c')).toBe(false);
+    expect(matchRefPattern('refs/heads/a**', 'refs/heads/abc')).toBe(true);
+    expect(matchRefPattern('**/?', 'refs/heads/x')).toBe(true);
+    expect(matchRefPattern('refs/**/main', 'refs/main')).toBe(true);
+    // POSIX classes, a leading "]" as a member, malformed classes matching nothing.
+    expect(matchRefPattern('refs/heads/[[:alpha:]]*', 'refs/heads/main')).toBe(true);
+    expect(matchRefPattern('refs/heads/[[:digit:]]*', 'refs/heads/main')).toBe(false);
+    expect(matchRefPattern('refs/heads/[]]x', 'refs/heads/]x')).toBe(true);
+    expect(matchRefPattern('refs/heads/[[:bogus:]]*', 'refs/heads/main')).toBe(false);
+    expect(matchRefPattern('refs/heads/[a*', 'refs/heads/[abc')).toBe(false);
+    // Bytes, as git compares them: "?" is one byte of a two-byte character.
+    expect(matchRefPattern('refs/heads/?', 'refs/heads/é')).toBe(false);
+    expect(matchRefPattern('refs/heads/??', 'refs/heads/é')).toBe(true);
     expect(literalPrefix('refs/heads/m*')).toBe('refs/heads/m');
     expect(literalPrefix('refs/tags')).toBe('refs/tags');
   });
