@@ -109,11 +109,9 @@ class Wildmatch {
           pi = r.end;
           continue;
         }
-        case BACKSLASH:
-          pi++;
-          pch = this.pc(pi);
-        // falls through: the escaped char is a literal
         default:
+          // An escaped char is a literal (and a trailing backslash matches nothing).
+          if (pch === BACKSLASH) pch = this.pc(++pi);
           if (tch !== pch) return Match.No;
           continue;
       }
