@@ -47,11 +47,30 @@ export const reflogCommand: Command = {
       const when = options.get('--expire');
       if (when === undefined) throw usageError(`--expire=<date> is required; usage: ${usage}`);
       if (flags.has('--all') === positional.length > 0) throw usageError(`give either --all or refs; usage: ${usage}`);
-      const res = expireReflogs(info, flags.has('--all') ? 'all' : positional, parseExpiryDate(when), {
-        rewrite: flags.has('--rewrite'), updateRef: flags.has('--updateref'), env: ctx.env,
-      });
+      const before = parseExpiryDate(when);
+      // As git: each name is found as `reflog delete` finds it; one that has no reflog is
+      // reported and the others are still expired.
+      let code: number = Exit.Ok;
+      let refs: string[] | 'all' = 'all';
+      if (!flags.has('--all')) {
+        const db = RefDatabase.fromInfo(info);
+        try {
+          refs = [];
+          for (const name of positional) {
+            const ref = db.reflogNameFor(name);
+            if (ref !== undefined) refs.push(ref);
+            else {
+              ctx.err.line(`reftable: no reflog for '${name}'`);
+              code = Exit.NotFound;
+            }
+          }
+        } finally {
+          db.close();
+        }
+      }
+      const res = expireReflogs(info, refs, before, { rewrite: flags.has('--rewrite'), updateRef: flags.has('--updateref'), env: ctx.env });
       for (const r of res) ctx.out.line(`${r.ref}: pruned ${r.pruned}`);
-      return Exit.Ok;
+      return code;
     }
     throw usageError(`usage: ${usage}`);
   },

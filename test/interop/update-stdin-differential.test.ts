@@ -10,7 +10,7 @@
  * with git's words; the same tables, byte for byte. The scripted equivalence suite covers the
  * cases we thought of; this one covers the combinations we did not. The same for random
  * `update-ref [-m MSG] [--no-deref] [--create-reflog] [-d] REF [NEW [OLD]]` and
- * `symbolic-ref [-m MSG] NAME TARGET` and `reflog delete [--rewrite] [--updateref] REF@{N}`
+ * `symbolic-ref [-m MSG] NAME TARGET`, `reflog delete [--rewrite] [--updateref] REF@{N}` and `reflog expire`
  * command lines.
  */
 import * as path from 'node:path';
@@ -245,6 +245,30 @@ function reflogDeleteLine(r: () => number): string[] {
   return args;
 }
 
+/**
+ * One random `reflog expire --expire=T [--rewrite] [--updateref] (--all | REF...)`, T around
+ * the entries' times (each round writes at its own time). Git also gets
+ * `--expire-unreachable=T`: ours cannot walk commits, so it prunes by time alone, which is
+ * what git does when both cut-offs are one.
+ */
+function reflogExpireLines(r: () => number, round: number): [string[], string[]] {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const when = String(roundTime(Math.floor(r() * (round + 2))));
+  const opts: string[] = [];
+  if (r() < 0.3) opts.push('--rewrite');
+  if (r() < 0.3) opts.push('--updateref');
+  const refs = r() < 0.4 ? ['--all'] : Array.from({ length: 1 + Math.floor(r() * 2) }, () => pick(['HEAD', 'refs/heads/main', 'main', 'refs/heads/b', 'refs/heads/a', 'refs/tags/v1', 'FOO_BAR']));
+  return [
+    ['expire', `--expire=${when}`, `--expire-unreachable=${when}`, ...opts, ...refs],
+    ['expire', `--expire=${when}`, ...opts, ...refs],
+  ];
+}
+
+/** The committer time of a round: reflog entries of different rounds differ in time. */
+function roundTime(round: number): number {
+  return 1700000000 + round * 100;
+}
+
 function runCommandLines(hash: 'sha1' | 'sha256', seed: number, rounds: number): Promise<void> {
   return (async () => {
     const t = twins(`cmd-${hash}-${seed}`, hash);
@@ -252,15 +276,17 @@ function runCommandLines(hash: 'sha1' | 'sha256', seed: number, rounds: number):
     let failed = 0;
     let tables = 0;
     for (let round = 0; round < rounds; round++) {
-      // Now and then git symbolic-ref or git reflog delete against ours instead.
+      t.env.GIT_COMMITTER_DATE = `${roundTime(round)} -0800`;
+      // Now and then git symbolic-ref or git reflog delete/expire against ours instead.
       const kind = r();
-      const [gitCmd, ourCmd, args] = kind < 0.15
+      let [gitCmd, ourCmd, args, ourArgs]: [string, string, string[], string[]?] = kind < 0.15
         ? ['symbolic-ref', 'symbolic-ref', symbolicRefLine(r)]
         : kind < 0.25 ? ['reflog', 'reflog', reflogDeleteLine(r)] : ['update-ref', 'update', commandLine(r, t)];
+      if (kind >= 0.25 && kind < 0.32) [gitCmd, ourCmd, args, ourArgs] = ['reflog', 'reflog', ...reflogExpireLines(r, round)];
       const before = tablesList(t.a);
       const theirs = runGit(G, t.a, [gitCmd, ...args], t.env);
       const err: string[] = [];
-      const code = await main(['-C', t.b, ourCmd, ...args], { stdout: () => undefined, stderr: (s) => err.push(s), env: t.env });
+      const code = await main(['-C', t.b, ourCmd, ...(ourArgs ?? args)], { stdout: () => undefined, stderr: (s) => err.push(s), env: t.env });
       const context = `round ${round} (seed ${seed}, ${hash}): ${gitCmd} ${args.join(' ')}\ngit: ${theirs.status === 0 ? 'ok' : theirs.stderr.trim()}\nours: ${code === 0 ? 'ok' : err.join('').trim()}`;
       expect(code === 0, context).toBe(theirs.status === 0);
       if (theirs.status !== 0) failed++;

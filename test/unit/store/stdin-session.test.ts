@@ -134,3 +134,24 @@ describe('reflog delete finds the reflog as git does (repo_dwim_log)', () => {
     expect(RefDatabase.fromInfo(info).reflog('refs/heads/main')).toHaveLength(1);
   });
 });
+
+describe('reflog expire finds each reflog as git does', () => {
+  it('expires a short name, reports one without a reflog, and still expires the rest', async () => {
+    const info = repo('dwim-expire');
+    runUpdateStdin(info, `create refs/heads/main ${A}\ncreate refs/heads/b ${A}\n`, { env, createReflog: true }, () => undefined);
+    const tables = () => fs.readFileSync(path.join(info.gitDir, 'reftable', 'tables.list'), 'utf8');
+    const before = tables();
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['-C', info.gitDir, 'reflog', 'expire', '--expire=now', 'main', 'refs/heads/none'], { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env });
+    expect(code).toBe(1);
+    expect(err.join('')).toContain("no reflog for 'refs/heads/none'");
+    expect(out.join('')).toBe('refs/heads/main: pruned 1\n');
+    const db = RefDatabase.fromInfo(info);
+    expect(db.reflog('refs/heads/main')).toHaveLength(0);
+    expect(db.reflog('refs/heads/b')).toHaveLength(1);
+    db.close();
+    // One table, for main's reflog: none for the name that has no reflog.
+    expect(tables().split('\n').filter(Boolean)).toHaveLength(before.split('\n').filter(Boolean).length + 1);
+  });
+});
