@@ -35,7 +35,7 @@ export const updateCommand: Command = {
     const txOpts = { message, createReflog: flags.has('--create-reflog'), env: ctx.env };
     if (flags.has('--stdin')) {
       if (flags.has('-d') || positional.length > 0) throw usageError(`--stdin takes no refs; usage: ${usage}`);
-      runUpdateStdin(info, readStdin(), { ...txOpts, z: flags.has('-z'), noDeref }, (line) => ctx.out.line(line));
+      runUpdateStdin(info, readStdin(), { ...txOpts, z: flags.has('-z'), noDeref }, (line) => ctx.out.line(line), (w) => ctx.err.line(`reftable: warning: ${w}`));
       return Exit.Ok;
     }
     if (flags.has('-z')) throw usageError(`-z needs --stdin; usage: ${usage}`);

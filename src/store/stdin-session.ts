@@ -20,8 +20,11 @@ export interface StdinSessionOptions extends StoreTransactionOptions {
   noDeref?: boolean;
 }
 
-/** Run the session; `print` gets each status line (`start: ok` …) when git would print it. */
-export function runUpdateStdin(db: RepoLike, input: string | Uint8Array, opts: StdinSessionOptions, print: (line: string) => void): void {
+/**
+ * Run the session; `print` gets each status line (`start: ok` …) when git would print it,
+ * `warn` what git warns about on stderr.
+ */
+export function runUpdateStdin(db: RepoLike, input: string | Uint8Array, opts: StdinSessionOptions, print: (line: string) => void, warn?: (message: string) => void): void {
   const info = repoInfoOf(db);
   const { z, noDeref, ...txOpts } = opts;
   const run = (tx: ParsedTransaction, phase: 'prepare' | 'commit'): void => {
@@ -35,6 +38,7 @@ export function runUpdateStdin(db: RepoLike, input: string | Uint8Array, opts: S
     }
   };
   readUpdateStdin(input, { z, noDeref, hexLength: info.hash.size * 2 }, {
+    warned: warn,
     started: () => print('start: ok'),
     prepared: (tx) => {
       run(tx, 'prepare');

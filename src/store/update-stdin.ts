@@ -2,8 +2,10 @@
  * Parser for `git update-ref --stdin` input (builtin/update-ref.c in git 2.47): the eight
  * update commands, `option no-deref`, and `start`/`prepare`/`commit`/`abort`, in the LF form
  * (arguments separated by one SP, C-quoted when they begin with `"`) and the `-z` form (every
- * argument NUL-terminated). The whole input is parsed before anything is applied, so a bad
- * line anywhere means nothing is written.
+ * argument NUL-terminated; a command reads a fixed number of records, as git's does). Input
+ * that does not follow the format fails where and as git's parser fails, a line the input
+ * ends without an LF included. Each transaction is handed on as it ends (StdinEvents), so a
+ * bad line stops the reading with the transactions before it done, as in git.
  */
 import { toHex } from '../engine/bytes.js';
 import { ErrorCode, ReftableError } from '../engine/errors.js';
@@ -100,6 +102,8 @@ export interface StdinEvents {
    * a bad line later leaves the earlier transactions done. Throwing stops the reading.
    */
   ended(tx: ParsedTransaction): void;
+  /** Something git warns about and goes on (`-z` update with an empty new value). */
+  warned?(message: string): void;
 }
 
 export interface StdinOptions {
@@ -151,85 +155,165 @@ export function unquoteC(s: string, start: number): { value: string; next: numbe
   return undefined;
 }
 
-const COMMANDS: Record<string, { args: number; state: State }> = {
-  update: { args: 3, state: 'open' },
-  create: { args: 2, state: 'open' },
-  delete: { args: 2, state: 'open' },
-  verify: { args: 2, state: 'open' },
-  'symref-update': { args: 4, state: 'open' },
-  'symref-create': { args: 2, state: 'open' },
-  'symref-delete': { args: 2, state: 'open' },
-  'symref-verify': { args: 2, state: 'open' },
-  option: { args: 1, state: 'open' },
-  start: { args: 0, state: 'started' },
-  prepare: { args: 0, state: 'prepared' },
-  abort: { args: 0, state: 'closed' },
-  commit: { args: 0, state: 'closed' },
-};
+/**
+ * The commands in git's order of matching (a record names the first whose word it starts
+ * with, followed by SP when it takes arguments, else by the terminator), with how many
+ * NUL-terminated records the command reads in `-z` form and the state it moves to.
+ */
+const COMMANDS: { word: string; args: number; state: State }[] = [
+  { word: 'update', args: 3, state: 'open' },
+  { word: 'create', args: 2, state: 'open' },
+  { word: 'delete', args: 2, state: 'open' },
+  { word: 'verify', args: 2, state: 'open' },
+  { word: 'symref-update', args: 4, state: 'open' },
+  { word: 'symref-create', args: 2, state: 'open' },
+  { word: 'symref-delete', args: 2, state: 'open' },
+  { word: 'symref-verify', args: 2, state: 'open' },
+  { word: 'option', args: 1, state: 'open' },
+  { word: 'start', args: 0, state: 'started' },
+  { word: 'prepare', args: 0, state: 'prepared' },
+  { word: 'abort', args: 0, state: 'closed' },
+  { word: 'commit', args: 0, state: 'closed' },
+];
 type State = 'open' | 'started' | 'prepared' | 'closed';
 const RANK: Record<State, number> = { open: 0, started: 1, prepared: 2, closed: 3 };
 
-/** Cursor over the arguments of one command (either form). */
-class Args {
-  pos = 0;
-  constructor(readonly parts: string[], readonly z: boolean, readonly line: number, readonly text: string) {}
+/** A position past the end reads as NUL, as past a C string's end. */
+function charAt(s: string, i: number): string {
+  return i < s.length ? s[i] : '\0';
+}
 
-  /** LF form: the rest of the line after the command; -z form: one NUL-separated field each. */
-  private next(first: boolean): string | undefined {
+/**
+ * What git prints for a `%s` of the buffer from i: up to the next NUL, without the line's
+ * own LF (the message gets its own).
+ */
+function shown(s: string, i: number): string {
+  const nul = s.indexOf('\0', i);
+  const out = s.slice(i, nul < 0 ? s.length : nul);
+  return out.endsWith('\n') ? out.slice(0, -1) : out;
+}
+
+/**
+ * A cursor over one command's buffer as git's update-ref reads it: the record (with its
+ * terminator, LF or NUL, unless the input ended first) plus, in `-z` form, the records the
+ * command reads after it. Each method takes one argument as git's parser of the same name
+ * does (parse_refname, parse_next_refname, parse_next_arg, parse_next_oid), so malformed
+ * input fails with git's words at the same point.
+ */
+class Cursor {
+  private readonly term: string;
+  /** The last id read was an empty -z argument taken as zero. */
+  tookEmpty = false;
+
+  constructor(
+    private readonly buf: string,
+    private pos: number,
+    private readonly z: boolean,
+    private readonly line: number,
+  ) {
+    this.term = z ? '\0' : '\n';
+  }
+
+  private at(i = this.pos): string {
+    return charAt(this.buf, i);
+  }
+
+  /** One argument at the cursor: LF form up to whitespace (C-quoted if it starts with `"`), -z form up to NUL. */
+  private take(): string {
+    const s = this.buf;
     if (this.z) {
-      if (this.pos >= this.parts.length) return undefined;
-      return this.parts[this.pos++];
+      const nul = s.indexOf('\0', this.pos);
+      const end = nul < 0 ? Math.max(this.pos, s.length) : nul;
+      const v = s.slice(this.pos, end);
+      this.pos = end;
+      return v;
     }
-    const s = this.parts[0];
-    if (!first) {
-      if (this.pos >= s.length) return undefined;
-      if (s[this.pos] !== ' ') throw usage(`expected SP but got: ${s.slice(this.pos)}`, this.line);
-      this.pos++;
-    }
-    if (s[this.pos] === '"') {
+    if (this.at() === '"') {
       const q = unquoteC(s, this.pos);
-      if (!q) throw usage(`badly quoted argument: ${s.slice(this.pos)}`, this.line);
-      if (q.next < s.length && !isSpace(s[q.next])) throw usage(`unexpected character after quoted argument: ${s.slice(this.pos)}`, this.line);
+      if (!q) throw usage(`badly quoted argument: ${shown(s, this.pos)}`, this.line);
+      const after = charAt(s, q.next);
+      if (after !== '\0' && !isSpace(after)) throw usage(`unexpected character after quoted argument: ${shown(s, this.pos)}`, this.line);
       this.pos = q.next;
       return q.value;
     }
     let end = this.pos;
-    while (end < s.length && !isSpace(s[end])) end++;
+    while (end < s.length && s[end] !== '\0' && !isSpace(s[end])) end++;
     const v = s.slice(this.pos, end);
     this.pos = end;
     return v;
   }
 
-  refname(first: boolean): string | undefined {
-    const v = this.next(first);
-    if (v === undefined || v === '') return undefined;
-    const p = refnameProblem(v, { allowOneLevel: true });
-    if (p) throw usage(`invalid ref format: ${v}`, this.line);
+  /** The ref name at the cursor; undefined when empty; a malformed one is refused. */
+  refname(): string | undefined {
+    const v = this.take();
+    if (v === '') return undefined;
+    if (refnameProblem(v, { allowOneLevel: true })) throw usage(`invalid ref format: ${v}`, this.line);
     return v;
   }
 
-  arg(): string | undefined {
-    const v = this.next(false);
+  /** Whether another argument follows (its delimiter is then skipped); LF form insists on SP. */
+  private delimiter(what: string): boolean {
+    const c = this.at();
+    if (this.z) {
+      if (c !== '\0') return false;
+    } else {
+      if (c === '\0' || c === '\n') return false;
+      if (c !== ' ') throw usage(`${what}expected SP but got: ${shown(this.buf, this.pos)}`, this.line);
+    }
+    this.pos++;
+    return true;
+  }
+
+  nextRefname(): string | undefined {
+    return this.delimiter('') ? this.refname() : undefined;
+  }
+
+  /** The next argument; undefined when there is none or it is empty. */
+  nextArg(): string | undefined {
+    if (!this.delimiter('')) return undefined;
+    const v = this.take();
     return v === '' ? undefined : v;
   }
 
-  /** An object id argument: undefined = absent; '' = zero (empty value). */
-  oid(cmd: string, ref: string, which: 'old' | 'new', hexLength: number): string | undefined {
-    const v = this.next(false);
-    if (v === undefined) return undefined;
-    if (v === '') {
-      if (this.z && which === 'old') return undefined;
-      return '0'.repeat(hexLength);
+  /**
+   * The next object id: undefined when absent (LF form: no argument; -z form: an empty one,
+   * except that `allowEmpty` makes an empty one zero, git's old reading of `update`'s new
+   * value); an empty LF argument is zero. The input ending where the argument should start
+   * is an error.
+   */
+  nextOid(cmd: string, ref: string, which: 'old' | 'new', hexLength: number, allowEmpty = false): string | undefined {
+    const eof = () => usage(`${cmd} ${ref}: unexpected end of input when reading <${which}-oid>`, this.line);
+    if (this.pos === this.buf.length) throw eof();
+    let v: string;
+    if (this.z) {
+      if (this.at() !== '\0') throw usage(`${cmd} ${ref}: expected NUL but got: ${shown(this.buf, this.pos)}`, this.line);
+      this.pos++;
+      if (this.pos === this.buf.length) throw eof();
+      v = this.take();
+      if (v === '' && !allowEmpty) return undefined;
+      this.tookEmpty = v === '';
+    } else {
+      if (!this.delimiter(`${cmd} ${ref}: `)) return undefined;
+      v = this.take();
     }
+    if (v === '') return '0'.repeat(hexLength);
     if (!isHex(v, hexLength)) throw usage(`${cmd} ${ref}: invalid <${which}-oid>: ${v}`, this.line);
     return v.toLowerCase();
   }
 
+  /** Nothing may follow the last argument but the terminator. */
   end(cmd: string, ref: string): void {
-    if (this.z ? this.pos < this.parts.length && this.parts.slice(this.pos).some((x) => x !== '') : this.pos < this.parts[0].length) {
-      const rest = this.z ? this.parts.slice(this.pos).join('\0') : this.parts[0].slice(this.pos);
-      throw usage(`${cmd} ${ref}: extra input: ${rest}`, this.line);
-    }
+    if (this.at() !== this.term) throw usage(`${cmd} ${ref}: extra input: ${shown(this.buf, this.pos)}`, this.line);
+  }
+
+  /** `option`: the rest must be exactly the option's name. */
+  option(name: string): boolean {
+    return this.buf.startsWith(name, this.pos) && this.at(this.pos + name.length) === this.term;
+  }
+
+  /** What git's `%s` of the rest prints. */
+  rest(): string {
+    return shown(this.buf, this.pos);
   }
 }
 
@@ -240,16 +324,18 @@ function isZeroHex(s: string): boolean {
   return true;
 }
 
-/** The command word of a record: what precedes the first SP, or the whole record. */
-function commandOf(rec: string): string | undefined {
-  const sp = rec.indexOf(' ');
-  const word = sp < 0 ? rec : rec.slice(0, sp);
-  const spec = Object.prototype.hasOwnProperty.call(COMMANDS, word) ? COMMANDS[word] : undefined;
-  if (!spec) return undefined;
-  return (spec.args > 0) === (sp >= 0) ? word : undefined;
+/** The command a record names (see COMMANDS), if any. */
+function commandOf(rec: string, term: string): (typeof COMMANDS)[number] | undefined {
+  for (const c of COMMANDS) {
+    if (rec.startsWith(c.word) && charAt(rec, c.word.length) === (c.args ? ' ' : term)) return c;
+  }
+  return undefined;
 }
 
-/** Terminated records of the input; a trailing unterminated one still counts (git's getwholeline). */
+/**
+ * The records of the input, each with its terminator (LF, or NUL in `-z` form) as git's
+ * getwholeline keeps it; the last one lacks it when the input ends without one.
+ */
 interface Records {
   done(): boolean;
   next(): string;
@@ -257,19 +343,22 @@ interface Records {
   readonly number: number;
   /**
    * Consume the next record if `parse` accepts its bytes in place (LF form only). `parse`
-   * finds the end of the line itself and reports it in `line.end` (the LF, or the input's end).
+   * finds the end of the line itself and reports it in `line.end` (its LF).
    */
   tryPlain<T>(parse: (bytes: Buffer, start: number, line: { end: number }) => T | undefined): T | undefined;
 }
 
 function recordsOf(bytes: Buffer, z: boolean): Records {
   if (z) {
+    // NUL never occurs inside a UTF-8 sequence: decoding first and splitting is safe.
     const all = bytes.toString('utf8').split('\0');
-    if (all.length > 0 && all[all.length - 1] === '') all.pop();
+    const last = all.pop() ?? '';
+    const recs = all.map((r) => `${r}\0`);
+    if (last !== '') recs.push(last);
     let r = 0;
     return {
-      done: () => r >= all.length,
-      next: () => all[r++],
+      done: () => r >= recs.length,
+      next: () => recs[r++],
       get number() { return r; },
       tryPlain: () => undefined,
     };
@@ -279,17 +368,14 @@ function recordsOf(bytes: Buffer, z: boolean): Records {
   // sequence, so decoding a line alone gives what decoding all and splitting would.
   let pos = 0;
   let n = 0;
-  const endOf = () => {
-    const e = bytes.indexOf(LF, pos);
-    return e < 0 ? bytes.length : e;
-  };
   const line = { end: 0 };
   return {
     done: () => pos >= bytes.length,
     next: () => {
-      const e = endOf();
+      const lf = bytes.indexOf(LF, pos);
+      const e = lf < 0 ? bytes.length : lf + 1;
       const rec = bytes.toString('utf8', pos, e);
-      pos = e + 1;
+      pos = e;
       n++;
       return rec;
     },
@@ -384,7 +470,8 @@ function plainUpdate(bytes: Buffer, start: number, line: { end: number }, ids: O
       at += 1 + digits;
     }
   }
-  if (at < limit && bytes[at] !== LF) return undefined;
+  // A line the input ends without an LF is refused by git (see Cursor.end): the general way.
+  if (at >= limit || bytes[at] !== LF) return undefined;
   // Names git refuses to write (see checkWritableRefname; the format was checked above) go the
   // general way, which names the problem.
   if (isPseudoRef(name) || ((op === 'delete' || (op === 'update' && a === -1)) && !refnameIsSafe(name))) return undefined;
@@ -446,19 +533,16 @@ export function readUpdateStdin(input: string | Uint8Array, opts: StdinOptions, 
         continue;
       }
     }
-    const rec = records.next();
-    if (rec === '') throw usage('empty command in input', lineNo);
-    if (isSpace(rec[0])) throw usage(`whitespace before command: ${rec}`, lineNo);
-    const name = commandOf(rec);
-    if (!name) throw usage(`unknown command: ${rec}`, lineNo);
-    const spec = COMMANDS[name];
-    let parts: string[];
-    if (z) {
-      parts = [rec.slice(name.length + (spec.args ? 1 : 0))];
-      for (let j = 1; j < spec.args && !records.done(); j++) parts.push(records.next());
-    } else {
-      parts = [rec.slice(name.length + (spec.args ? 1 : 0))];
-    }
+    let buf = records.next();
+    const term = z ? '\0' : '\n';
+    if (buf[0] === term) throw usage('empty command in input', lineNo);
+    if (isSpace(buf[0])) throw usage(`whitespace before command: ${shown(buf, 0)}`, lineNo);
+    const spec = commandOf(buf, term);
+    if (!spec) throw usage(`unknown command: ${shown(buf, 0)}`, lineNo);
+    const name = spec.word;
+    // -z: the command's further arguments are the next records, however they read (a
+    // missing one is left to the command to report).
+    for (let j = 1; z && j < spec.args && !records.done(); j++) buf += records.next();
 
     // State machine of update_refs_stdin.
     switch (state) {
@@ -478,7 +562,7 @@ export function readUpdateStdin(input: string | Uint8Array, opts: StdinOptions, 
         break;
     }
 
-    const a = new Args(parts, z, lineNo, rec);
+    const a = new Cursor(buf, name.length + (spec.args ? 1 : 0), z, lineNo);
     const flags = noDeref ? { noDeref: true } : {};
     const push = (u: StdinUpdate) => {
       // git's ref_transaction_update checks the name as the line is read, before the lines
@@ -489,11 +573,12 @@ export function readUpdateStdin(input: string | Uint8Array, opts: StdinOptions, 
     };
     switch (name) {
       case 'update': {
-        const ref = a.refname(true);
+        const ref = a.refname();
         if (!ref) throw usage('update: missing <ref>', lineNo);
-        const nw = a.oid('update', ref, 'new', hex);
+        const nw = a.nextOid('update', ref, 'new', hex, true);
         if (nw === undefined) throw usage(`update ${ref}: missing <new-oid>`, lineNo);
-        const old = a.oid('update', ref, 'old', hex);
+        if (a.tookEmpty) events.warned?.(`update ${ref}: missing <new-oid>, treating as zero`);
+        const old = a.nextOid('update', ref, 'old', hex);
         a.end('update', ref);
         // Plain literals, no spreads: a spread object keeps its properties out of line, and a
         // large transaction holds a million of these.
@@ -506,9 +591,9 @@ export function readUpdateStdin(input: string | Uint8Array, opts: StdinOptions, 
         break;
       }
       case 'create': {
-        const ref = a.refname(true);
+        const ref = a.refname();
         if (!ref) throw usage('create: missing <ref>', lineNo);
-        const nw = a.oid('create', ref, 'new', hex);
+        const nw = a.nextOid('create', ref, 'new', hex);
         if (nw === undefined) throw usage(`create ${ref}: missing <new-oid>`, lineNo);
         if (isZeroHex(nw)) throw usage(`create ${ref}: zero <new-oid>`, lineNo);
         a.end('create', ref);
@@ -516,40 +601,40 @@ export function readUpdateStdin(input: string | Uint8Array, opts: StdinOptions, 
         break;
       }
       case 'delete': {
-        const ref = a.refname(true);
+        const ref = a.refname();
         if (!ref) throw usage('delete: missing <ref>', lineNo);
-        const old = a.oid('delete', ref, 'old', hex);
+        const old = a.nextOid('delete', ref, 'old', hex);
         if (old !== undefined && isZeroHex(old)) throw usage(`delete ${ref}: zero <old-oid>`, lineNo);
         a.end('delete', ref);
         push({ op: 'delete', name: ref, ...(old !== undefined ? { old } : {}), ...flags });
         break;
       }
       case 'verify': {
-        const ref = a.refname(true);
+        const ref = a.refname();
         if (!ref) throw usage('verify: missing <ref>', lineNo);
-        const old = a.oid('verify', ref, 'old', hex) ?? '0'.repeat(hex);
+        const old = a.nextOid('verify', ref, 'old', hex) ?? '0'.repeat(hex);
         a.end('verify', ref);
         push({ op: 'verify', name: ref, old, ...flags });
         break;
       }
       case 'symref-create': {
-        const ref = a.refname(true);
+        const ref = a.refname();
         if (!ref) throw usage('symref-create: missing <ref>', lineNo);
-        const target = a.refname(false);
+        const target = a.nextRefname();
         if (!target) throw usage(`symref-create ${ref}: missing <new-target>`, lineNo);
         a.end('symref-create', ref);
         push({ op: 'symref-create', name: ref, target, ...flags });
         break;
       }
       case 'symref-update': {
-        const ref = a.refname(true);
+        const ref = a.refname();
         if (!ref) throw usage('symref-update: missing <ref>', lineNo);
-        const target = a.refname(false);
+        const target = a.nextRefname();
         if (!target) throw usage(`symref-update ${ref}: missing <new-target>`, lineNo);
-        const kind = a.arg();
+        const kind = a.nextArg();
         const u: StdinUpdate = { op: 'symref-update', name: ref, target, ...flags };
         if (kind !== undefined) {
-          const val = a.arg();
+          const val = a.nextArg();
           if (val === undefined) throw usage(`symref-update ${ref}: expected old value`, lineNo);
           if (kind === 'oid') {
             if (!isHex(val, hex)) throw usage(`symref-update ${ref}: invalid oid: ${val}`, lineNo);
@@ -568,21 +653,20 @@ export function readUpdateStdin(input: string | Uint8Array, opts: StdinOptions, 
       case 'symref-delete':
       case 'symref-verify': {
         if (!noDeref) throw usage(`${name}: cannot operate with deref mode`, lineNo);
-        const ref = a.refname(true);
+        const ref = a.refname();
         if (!ref) throw usage(`${name}: missing <ref>`, lineNo);
-        const old = a.refname(false);
+        const old = a.nextRefname();
         a.end(name, ref);
         push({ op: name, name: ref, ...(old !== undefined ? { oldTarget: old } : {}), ...flags });
         break;
       }
       case 'option': {
-        const v = parts[0];
-        if (v === 'no-deref') noDeref = true;
-        else throw usage(`option unknown: ${v}`, lineNo);
+        if (a.option('no-deref')) noDeref = true;
+        else throw usage(`option unknown: ${a.rest()}`, lineNo);
         break;
       }
       default: {
-        if (parts[0] !== '') throw usage(`${name}: extra input: ${parts[0]}`, lineNo);
+        // The command matched only with its terminator right after the word: nothing else to check.
         cur.reports.push(`${name}: ok`);
         if (name === 'start') {
           cur.explicit = true;

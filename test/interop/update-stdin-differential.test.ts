@@ -136,6 +136,36 @@ function script(r: () => number, t: ReturnType<typeof twins>): string {
 }
 
 /**
+ * The same session in `-z` form (git-update-ref(1), "NUL-terminated format"): every argument
+ * ends in NUL, `update`/`delete`/`verify` always carry their old-value field (empty when
+ * absent). Now and then an argument's NUL is doubled or dropped, or an optional empty field
+ * added, to compare how both parsers take input that does not follow the format.
+ */
+function toZ(r: () => number, script: string): string {
+  const out: string[] = [];
+  for (const line of script.split('\n').filter(Boolean)) {
+    const [cmd, ...args] = line.split(' ');
+    let fields: string[];
+    if (['update', 'delete', 'verify'].includes(cmd)) {
+      const want = cmd === 'update' ? 3 : 2;
+      fields = [`${cmd} ${args[0]}`, ...args.slice(1)];
+      while (fields.length < want) fields.push('');
+    } else if (cmd === 'option' || !args.length || cmd === 'bogus') {
+      fields = [line];
+    } else {
+      fields = [`${cmd} ${args[0]}`, ...args.slice(1)];
+      if (cmd === 'symref-update' && fields.length === 2 && r() < 0.3) fields.push('');
+    }
+    let z = fields.map((f) => `${f}\0`).join('');
+    const x = r();
+    if (x < 0.04) z = z.replace(/\0/, '\0\0');
+    else if (x < 0.08) z = z.replace(/\0(?=.)/, '');
+    out.push(z);
+  }
+  return out.join('');
+}
+
+/**
  * Then the stacks those random writes left (tombstones, symrefs, reflogs of every kind, one
  * table per write) are compacted by `git pack-refs` and by ours: the same single table.
  */
@@ -149,33 +179,37 @@ function samePack(t: ReturnType<typeof twins>): void {
   expect(Buffer.compare(tableBytes(t.a, a[0]), tableBytes(t.b, b[0])), 'packed tables differ').toBe(0);
 }
 
-function runDifferential(hash: 'sha1' | 'sha256', seed: number, rounds: number): void {
-  const t = twins(`${hash}-${seed}`, hash);
+function runDifferential(hash: 'sha1' | 'sha256', seed: number, rounds: number, nulTerminated = false): void {
+  const t = twins(`${hash}-${seed}${nulTerminated ? '-z' : ''}`, hash);
   const r = prng(seed);
   const seen = { rounds: 0, gitFailed: 0, tables: 0 };
   for (let round = 0; round < rounds; round++) {
-    const s = script(r, t);
+    // Now and then the input ends without its last LF, which git refuses.
+    const lf = script(r, t);
+    const s = nulTerminated ? toZ(r, lf) : r() < 0.05 ? lf.slice(0, -1) : lf;
     const m = r() < 0.5 ? `round ${round}` : undefined;
     const createReflog = r() < 0.15;
     const noDeref = r() < 0.1;
     const before = { a: tablesList(t.a), b: tablesList(t.b) };
-    const theirs = runGit(G, t.a, ['update-ref', '--stdin', ...(m === undefined ? [] : ['-m', m]), ...(createReflog ? ['--create-reflog'] : []), ...(noDeref ? ['--no-deref'] : [])], t.env, s);
+    const flags = [...(nulTerminated ? ['-z'] : []), ...(m === undefined ? [] : ['-m', m]), ...(createReflog ? ['--create-reflog'] : []), ...(noDeref ? ['--no-deref'] : [])];
+    const theirs = runGit(G, t.a, ['update-ref', '--stdin', ...flags], t.env, s);
     let ours: unknown;
     const printed: string[] = [];
     try {
-      runUpdateStdin(discoverRepository(t.b), Buffer.from(s), { message: m, createReflog, noDeref, env: t.env }, (line) => printed.push(line));
+      runUpdateStdin(discoverRepository(t.b), Buffer.from(s), { message: m, createReflog, noDeref, z: nulTerminated, env: t.env }, (line) => printed.push(line));
     } catch (e) {
       ours = e;
     }
     seen.rounds++;
-    const context = `round ${round} (seed ${seed}, ${hash}${createReflog ? ', --create-reflog' : ''}${noDeref ? ', --no-deref' : ''}), script:\n${s}git: ${theirs.status === 0 ? 'ok' : theirs.stderr.trim()}\nours: ${ours === undefined ? 'ok' : String((ours as Error).message)}`;
+    const shown = nulTerminated ? `${s.replace(/\0/g, '\\0')}\n` : s;
+    const context = `round ${round} (seed ${seed}, ${hash}, ${flags.join(' ')}), script:\n${shown}git: ${theirs.status === 0 ? 'ok' : theirs.stderr.trim()}\nours: ${ours === undefined ? 'ok' : String((ours as Error).message)}`;
     expect(ours === undefined, context).toBe(theirs.status === 0);
     expect(printed.map((l) => `${l}\n`).join(''), context).toBe(theirs.stdout);
     if (theirs.status !== 0) {
       seen.gitFailed++;
       // The same words as git's `fatal:` line; ours name the input line of a parse error.
       const gitSays = theirs.stderr.trim().split('\n').pop()!.replace(/^fatal: /, '');
-      expect((ours as Error).message.replace(/^line \d+: /, ''), context).toBe(gitSays);
+      expect((ours as Error).message.replace(/^line \d+: /, '').trim(), context).toBe(gitSays);
     }
     const after = { a: tablesList(t.a), b: tablesList(t.b) };
     expect(after.b.map(stem), context).toEqual(after.a.map(stem));
@@ -197,6 +231,7 @@ describe('random update --stdin sessions: same status lines, outcome and tables 
   it('SHA-1, seed 1', () => runDifferential('sha1', 1, 100), 120_000);
   it('SHA-1, seed 2', () => runDifferential('sha1', 2, 100), 120_000);
   it('SHA-256, seed 3', () => runDifferential('sha256', 3, 60), 120_000);
+  it('-z, SHA-1, seed 6', () => runDifferential('sha1', 6, 100, true), 120_000);
 });
 
 /** One random `update-ref` command line (after `update-ref`): `[-m MSG] [--no-deref] [--create-reflog] [-d] REF [NEW [OLD]]`. */

@@ -15,7 +15,7 @@ import { RefDatabase } from '../../../src/store/refdb';
 import type { RepositoryInfo } from '../../../src/store/api';
 import { runUpdateStdin } from '../../../src/store/stdin-session';
 import { applyTransaction } from '../../../src/store/transaction';
-import { parseUpdateStdin } from '../../../src/store/update-stdin';
+import { parseUpdateStdin, readUpdateStdin } from '../../../src/store/update-stdin';
 
 const { repo } = scratchRepos('rt-stdin-session-');
 const Z = '0'.repeat(40);
@@ -153,5 +153,38 @@ describe('reflog expire finds each reflog as git does', () => {
     db.close();
     // One table, for main's reflog: none for the name that has no reflog.
     expect(tables().split('\n').filter(Boolean)).toHaveLength(before.split('\n').filter(Boolean).length + 1);
+  });
+});
+
+describe('input that does not follow the format fails where and as git fails', () => {
+  const parse = (input: string, z = false) => {
+    try {
+      return parseUpdateStdin(input, { hexLength: 40, z }).map((t) => t.updates.map((u) => `${u.op} ${u.name}${'old' in u && u.old ? ` old ${u.old}` : ''}${'oldTarget' in u && u.oldTarget ? ` from ${u.oldTarget}` : ''}`));
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  it('LF form: a last line without its LF is refused', () => {
+    expect(parse(`create refs/heads/a ${A}`)).toBe('line 1: create refs/heads/a: extra input: ');
+    expect(parse(`update refs/heads/a ${A}`)).toBe('line 1: update refs/heads/a: unexpected end of input when reading <old-oid>');
+    expect(parse('start\ncommit')).toBe('line 2: unknown command: commit');
+    expect(parse('option no-deref')).toBe('line 1: option unknown: no-deref');
+    expect(parse(`create refs/heads/a ${A}\n`)).toEqual([['create refs/heads/a']]);
+  });
+  it('-z form: each command reads its number of records, whatever they hold', () => {
+    // symref-update always reads four: with no old value, the record after it is swallowed.
+    expect(parse(`symref-update refs/heads/s\0refs/heads/main\0\0create refs/heads/c\0${A}\0`, true)).toBe(`line 5: unknown command: ${A}`);
+    expect(parse(`symref-update refs/heads/s\0refs/heads/main\0\0\0create refs/heads/c\0${A}\0`, true)).toEqual([['symref-update refs/heads/s', 'create refs/heads/c']]);
+    expect(parse(`symref-update refs/heads/s\0refs/heads/main\0ref\0refs/heads/t\0`, true)).toEqual([['symref-update refs/heads/s from refs/heads/t']]);
+    // The old-value record must be there, empty or not.
+    expect(parse('delete refs/heads/a\0', true)).toBe('line 1: delete refs/heads/a: unexpected end of input when reading <old-oid>');
+    expect(parse(`delete refs/heads/a\0${B}\0`, true)).toEqual([[`delete refs/heads/a old ${B}`]]);
+    expect(parse('verify refs/heads/a\0\0', true)).toEqual([[`verify refs/heads/a old ${Z}`]]);
+    expect(parse(`update refs/heads/a\0${A}\0`, true)).toBe('line 1: update refs/heads/a: unexpected end of input when reading <old-oid>');
+  });
+  it('-z form: an empty new value of update is zero, with git\'s warning', () => {
+    const warned: string[] = [];
+    readUpdateStdin('update refs/heads/a\0\0\0', { hexLength: 40, z: true }, { ended: () => undefined, warned: (w) => warned.push(w) });
+    expect(warned).toEqual(['update refs/heads/a: missing <new-oid>, treating as zero']);
   });
 });

@@ -150,7 +150,7 @@ describe('update-ref --stdin parser', () => {
     const input = [
       `create refs/heads/a ${A.toUpperCase()}`, `update refs/heads/b ${B} ${A}`, `update refs/heads/c ${Z} ${B}`, `update refs/heads/d ${A} ${Z}`,
       `delete refs/heads/e ${B}`, 'delete refs/heads/f', 'verify refs/heads/g', `create "refs/heads/h" ${A}`,
-    ].join('\n');
+    ].join('\n') + '\n';
     const [tx] = parseUpdateStdin(input, { hexLength: 40 });
     expect(tx.updates.map((u) => u instanceof PackedUpdate)).toEqual([true, true, true, true, true, true, false, false]);
     const [a, b, c, d, e, f] = tx.updates as unknown as PackedUpdate[];
