@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { ErrorCode, ReftableError } from '../engine/errors.js';
 import { applyTransaction } from '../store/transaction.js';
 import type { StoreUpdate } from '../store/transaction.js';
+import { RefDatabase } from '../store/refdb.js';
 import { runUpdateStdin } from '../store/stdin-session.js';
 import type { Command } from './command.js';
 import { parseArgs } from './context.js';
@@ -39,10 +40,19 @@ export const updateCommand: Command = {
       return Exit.Ok;
     }
     if (flags.has('-z')) throw usageError(`-z needs --stdin; usage: ${usage}`);
-    const oid = (v: string, what: string): string => {
-      if (v === '') return '0'.repeat(hexLength);
-      if (!new RegExp(`^[0-9a-fA-F]{${hexLength}}$`).test(v)) throw new ReftableError(ErrorCode.Usage, `${v}: not a valid ${what} (need ${hexLength} hex digits)`);
-      return v.toLowerCase();
+    // As git: a value is a full hex id or a ref (`HEAD`, `main`, …) read now; an empty old
+    // value means the ref must not exist, an empty new value is refused.
+    const oid = (v: string, what: 'object id' | 'old object id'): string => {
+      if (v === '' && what === 'old object id') return '0'.repeat(hexLength);
+      const db = RefDatabase.fromInfo(info);
+      let id: string | undefined;
+      try {
+        id = v === '' ? undefined : db.resolveRevision(v);
+      } finally {
+        db.close();
+      }
+      if (id === undefined) throw new ReftableError(ErrorCode.Usage, `${v}: not a valid ${what} (need ${hexLength} hex digits or a ref name)`);
+      return id;
     };
     let u: StoreUpdate;
     if (flags.has('-d')) {

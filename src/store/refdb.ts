@@ -59,6 +59,23 @@ interface Routed {
 /** refs.c ref_rev_parse_rules: where a short name is looked for, in order. */
 const DWIM_RULES = ['%s', 'refs/%s', 'refs/tags/%s', 'refs/heads/%s', 'refs/remotes/%s', 'refs/remotes/%s/HEAD'];
 
+/**
+ * git refuses to look up a name whose last component is empty or only dots, or that holds
+ * an empty component ("a/", ".", "a//b", "./a"): such a path could mean more than one ref.
+ */
+function ambiguousPath(name: string): boolean {
+  let atStart = true;
+  for (const c of name) {
+    if (c === '/') {
+      if (atStart) return true;
+      atStart = true;
+    } else if (c !== '.') {
+      atStart = false;
+    }
+  }
+  return atStart;
+}
+
 export class RefDatabase {
   private readonly main: StackHandle;
   private readonly current: StackHandle;
@@ -283,6 +300,26 @@ export class RefDatabase {
       n++;
       yield logEntry(s.record, names[s.tableIndex], name);
     }
+  }
+
+  /**
+   * The object id a value argument of `update-ref` names, as far as refs alone tell
+   * (object-name.c get_oid_basic without the object database): a full hex id as it is, `@`
+   * for HEAD, else the first of NAME, refs/NAME, refs/tags/NAME, refs/heads/NAME,
+   * refs/remotes/NAME and refs/remotes/NAME/HEAD that resolves to an object (a tag's own id,
+   * not peeled). Undefined for anything else: abbreviated ids and expressions such as
+   * `HEAD~1` need the objects, which this store does not read.
+   */
+  resolveRevision(arg: string): string | undefined {
+    const hexLength = this.info.hash.size * 2;
+    if (arg.length === hexLength && /^[0-9a-fA-F]+$/.test(arg)) return arg.toLowerCase();
+    const name = arg === '@' ? 'HEAD' : arg;
+    if (name === '' || ambiguousPath(name)) return undefined;
+    for (const rule of DWIM_RULES) {
+      const { oid } = this.resolve(rule.replace('%s', name));
+      if (oid !== undefined) return oid;
+    }
+    return undefined;
   }
 
   /**

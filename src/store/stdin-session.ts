@@ -9,6 +9,7 @@
  * between makes the commit fail where git's would have waited for it.
  */
 import { ReftableError } from '../engine/errors.js';
+import { RefDatabase } from './refdb.js';
 import { type RepoLike, repoInfoOf } from './tables-list.js';
 import { type StoreTransactionOptions, applyTransaction } from './transaction.js';
 import { type ParsedTransaction, readUpdateStdin } from './update-stdin.js';
@@ -37,7 +38,17 @@ export function runUpdateStdin(db: RepoLike, input: string | Uint8Array, opts: S
       throw tx.explicit ? inPhase(e, phase) : e;
     }
   };
-  readUpdateStdin(input, { z, noDeref, hexLength: info.hash.size * 2 }, {
+  // Values that name refs are resolved as each line is read, against the stack as the
+  // transactions committed before it left it (git reads them then too).
+  const resolve = (arg: string): string | undefined => {
+    const db = RefDatabase.fromInfo(info);
+    try {
+      return db.resolveRevision(arg);
+    } finally {
+      db.close();
+    }
+  };
+  readUpdateStdin(input, { z, noDeref, hexLength: info.hash.size * 2, resolve }, {
     warned: warn,
     started: () => print('start: ok'),
     prepared: (tx) => {

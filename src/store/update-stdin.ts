@@ -115,6 +115,11 @@ export interface StdinOptions {
   noDeref?: boolean;
   /** Parse every line the general way, without the bulk fast path (for tests comparing the two). */
   generalOnly?: boolean;
+  /**
+   * The id a value that is not a full hex id names (a ref such as `HEAD` or `main`; see
+   * RefDatabase.resolveRevision), asked when the line is read; without it only hex is taken.
+   */
+  resolve?: (arg: string) => string | undefined;
 }
 
 function usage(msg: string, line: number): ReftableError {
@@ -210,6 +215,7 @@ class Cursor {
     private pos: number,
     private readonly z: boolean,
     private readonly line: number,
+    private readonly resolve?: (arg: string) => string | undefined,
   ) {
     this.term = z ? '\0' : '\n';
   }
@@ -297,8 +303,15 @@ class Cursor {
       v = this.take();
     }
     if (v === '') return '0'.repeat(hexLength);
-    if (!isHex(v, hexLength)) throw usage(`${cmd} ${ref}: invalid <${which}-oid>: ${v}`, this.line);
-    return v.toLowerCase();
+    const oid = this.revision(v, hexLength);
+    if (oid === undefined) throw usage(`${cmd} ${ref}: invalid <${which}-oid>: ${v}`, this.line);
+    return oid;
+  }
+
+  /** A full hex id, or what the resolver makes of anything else. */
+  revision(v: string, hexLength: number): string | undefined {
+    if (isHex(v, hexLength)) return v.toLowerCase();
+    return this.resolve?.(v);
   }
 
   /** Nothing may follow the last argument but the terminator. */
@@ -562,7 +575,7 @@ export function readUpdateStdin(input: string | Uint8Array, opts: StdinOptions, 
         break;
     }
 
-    const a = new Cursor(buf, name.length + (spec.args ? 1 : 0), z, lineNo);
+    const a = new Cursor(buf, name.length + (spec.args ? 1 : 0), z, lineNo, opts.resolve);
     const flags = noDeref ? { noDeref: true } : {};
     const push = (u: StdinUpdate) => {
       // git's ref_transaction_update checks the name as the line is read, before the lines
@@ -637,8 +650,9 @@ export function readUpdateStdin(input: string | Uint8Array, opts: StdinOptions, 
           const val = a.nextArg();
           if (val === undefined) throw usage(`symref-update ${ref}: expected old value`, lineNo);
           if (kind === 'oid') {
-            if (!isHex(val, hex)) throw usage(`symref-update ${ref}: invalid oid: ${val}`, lineNo);
-            u.old = val.toLowerCase();
+            const oid = a.revision(val, hex);
+            if (oid === undefined) throw usage(`symref-update ${ref}: invalid oid: ${val}`, lineNo);
+            u.old = oid;
           } else if (kind === 'ref') {
             if (refnameProblem(val, { allowOneLevel: true })) throw usage(`symref-update ${ref}: invalid ref: ${val}`, lineNo);
             u.oldTarget = val;

@@ -42,6 +42,8 @@ const NAMES = [
 /** Names whose updates git treats differently from their deletions; drawn less often. */
 const ODD_NAMES = ['foo', 'FOO_BAR', 'FOO-BAR'];
 const TARGETS = ['refs/heads/main', 'refs/heads/b', 'refs/heads/new'];
+/** Values that name refs instead of giving an id (git resolves them when it reads the line). */
+const VALUE_NAMES = ['main', 'HEAD', '@', 'refs/heads/b', 'b', 'v1', 'tags/v1', 'heads/a', 'a/b', 'nope', 'a/', 'refs/heads/a/./b', 'FOO_BAR', 'foo'];
 
 function twins(name: string, hash: 'sha1' | 'sha256') {
   const env = envFor(tmp.home);
@@ -73,6 +75,7 @@ function updates(r: () => number, t: ReturnType<typeof twins>, current: Map<stri
   const anyId = () => {
     const x = r();
     if (x < 0.05) return t.zero;
+    if (x < 0.1) return pick(VALUE_NAMES);
     const v = pick(t.ids);
     return x > 0.9 ? v.toUpperCase() : v;
   };
@@ -242,8 +245,9 @@ function commandLine(r: () => number, t: ReturnType<typeof twins>): string[] {
   // Old values: mostly the current one; otherwise another id, the zero id or the empty string.
   const old = () => {
     const x = r();
-    if (x < 0.6) return current.get(name) ?? '';
-    if (x < 0.75) return pick(t.ids);
+    if (x < 0.55) return current.get(name) ?? '';
+    if (x < 0.7) return pick(t.ids);
+    if (x < 0.78) return pick(VALUE_NAMES);
     return x < 0.9 ? t.zero : '';
   };
   const args: string[] = [];
@@ -254,7 +258,8 @@ function commandLine(r: () => number, t: ReturnType<typeof twins>): string[] {
     args.push('-d', name);
     if (r() < 0.5) args.push(old());
   } else {
-    args.push(name, r() < 0.1 ? t.zero : pick(t.ids));
+    const x = r();
+    args.push(name, x < 0.1 ? t.zero : x < 0.2 ? pick([...VALUE_NAMES, '']) : pick(t.ids));
     if (r() < 0.5) args.push(old());
   }
   return args;

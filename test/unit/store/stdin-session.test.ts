@@ -188,3 +188,26 @@ describe('input that does not follow the format fails where and as git fails', (
     expect(warned).toEqual(['update refs/heads/a: missing <new-oid>, treating as zero']);
   });
 });
+
+describe('values that name refs, as git reads them without its object database', () => {
+  it('resolves full ids, @, and refs by git\'s rules; refuses what needs objects or is ambiguous', async () => {
+    const info = repo('revisions');
+    runUpdateStdin(info, `create refs/heads/main ${A}\ncreate refs/tags/v1 ${B}\ncreate refs/remotes/o/HEAD ${A}\n`, { env }, () => undefined);
+    applyTransaction(info, [{ op: 'symref-update', name: 'HEAD', target: 'refs/heads/main', noDeref: true }], { env });
+    const db = RefDatabase.fromInfo(info);
+    expect(db.resolveRevision(A.toUpperCase())).toBe(A);
+    expect(['@', 'HEAD', 'main', 'heads/main', 'refs/heads/main', 'o'].map((v) => db.resolveRevision(v))).toEqual([A, A, A, A, A, A]);
+    expect(['v1', 'tags/v1'].map((v) => db.resolveRevision(v))).toEqual([B, B]);
+    for (const v of ['', 'nope', A.slice(0, 7), 'main~1', 'heads/', 'refs/heads//main', './main']) expect(db.resolveRevision(v), v).toBeUndefined();
+    db.close();
+    // In stdin lines and on the command line alike, read when the line is read.
+    runUpdateStdin(info, 'create refs/heads/copy v1\nupdate refs/heads/main @ main\n', { env }, () => undefined);
+    const err: string[] = [];
+    expect(await main(['-C', info.gitDir, 'update', 'refs/heads/second', 'HEAD', ''], { stdout: () => undefined, stderr: (s) => err.push(s), env })).toBe(0);
+    // An empty new value is refused, as git refuses it.
+    expect(await main(['-C', info.gitDir, 'update', 'refs/heads/main', ''], { stdout: () => undefined, stderr: (s) => err.push(s), env })).toBe(2);
+    const after = RefDatabase.fromInfo(info);
+    expect([after.ref('refs/heads/copy')?.oid, after.ref('refs/heads/second')?.oid, after.ref('refs/heads/main')?.oid]).toEqual([B, A, A]);
+    after.close();
+  });
+});
