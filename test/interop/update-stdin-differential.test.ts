@@ -201,10 +201,23 @@ function samePack(t: ReturnType<typeof twins>): void {
   expect(Buffer.compare(tableBytes(t.a, a[0]), tableBytes(t.b, b[0])), 'packed tables differ').toBe(0);
 }
 
-function runDifferential(hash: 'sha1' | 'sha256', seed: number, rounds: number, nulTerminated = false, autoCompaction = false): void {
-  const t = twins(`${hash}-${seed}${nulTerminated ? '-z' : ''}${autoCompaction ? '-auto' : ''}`, hash);
-  // Both write as they do by default: each write followed by git's geometric compaction.
-  if (autoCompaction) delete t.env.GIT_TEST_REFTABLE_AUTOCOMPACTION;
+interface Variant {
+  /** `-z` input. */
+  z?: boolean;
+  /** Both write as they do by default: each write followed by git's geometric compaction. */
+  autoCompaction?: boolean;
+  /** `reftable.*` settings given to both twins. */
+  config?: [string, string][];
+}
+
+function runDifferential(hash: 'sha1' | 'sha256', seed: number, rounds: number, variant: Variant = {}): void {
+  const nulTerminated = !!variant.z;
+  const t = twins(`${hash}-${seed}${nulTerminated ? '-z' : ''}${variant.autoCompaction ? '-auto' : ''}${variant.config ? '-cfg' : ''}`, hash);
+  if (variant.autoCompaction) delete t.env.GIT_TEST_REFTABLE_AUTOCOMPACTION;
+  for (const [k, v] of variant.config ?? []) {
+    git(G, t.a, ['config', k, v], t.env);
+    git(G, t.b, ['config', k, v], t.env);
+  }
   const r = prng(seed);
   const seen = { rounds: 0, gitFailed: 0, tables: 0 };
   for (let round = 0; round < rounds; round++) {
@@ -250,8 +263,12 @@ describe('random update --stdin sessions: same status lines, outcome and tables 
   it('SHA-1, seed 1', () => runDifferential('sha1', 1, 100), 120_000);
   it('SHA-1, seed 2', () => runDifferential('sha1', 2, 100), 120_000);
   it('SHA-256, seed 3', () => runDifferential('sha256', 3, 60), 120_000);
-  it('-z, SHA-1, seed 6', () => runDifferential('sha1', 6, 100, true), 120_000);
-  it('auto-compaction on, SHA-1, seed 7', () => runDifferential('sha1', 7, 100, false, true), 120_000);
+  it('-z, SHA-1, seed 6', () => runDifferential('sha1', 6, 100, { z: true }), 120_000);
+  it('auto-compaction on, SHA-1, seed 7', () => runDifferential('sha1', 7, 100, { autoCompaction: true }), 120_000);
+  it('small blocks, restart interval 1, no object index, factor 3, auto-compaction on: SHA-1, seed 8', () => runDifferential('sha1', 8, 100, {
+    autoCompaction: true,
+    config: [['reftable.blockSize', '300'], ['reftable.restartInterval', '1'], ['reftable.indexObjects', 'false'], ['reftable.geometricFactor', '3']],
+  }), 120_000);
 });
 
 /** One random `update-ref` command line (after `update-ref`): `[-m MSG] [--no-deref] [--create-reflog] [-d] REF [NEW [OLD]]`. */
