@@ -210,7 +210,17 @@ interface Variant {
   config?: [string, string][];
 }
 
-function runDifferential(hash: 'sha1' | 'sha256', seed: number, rounds: number, variant: Variant = {}): void {
+/** What git lists from its twin, we list from ours (the same bytes, read by our reader). */
+async function sameListing(t: ReturnType<typeof twins>, context: string): Promise<void> {
+  for (const all of [false, true]) {
+    const theirs = git(G, t.a, ['for-each-ref', ...(all ? ['--include-root-refs'] : []), '--format=%(objectname) %(refname)'], t.env);
+    const out: string[] = [];
+    expect(await main(['-C', t.b, 'refs', ...(all ? ['--all'] : [])], { stdout: (x) => out.push(x), stderr: () => undefined, env: t.env }), context).toBe(0);
+    expect(out.join(''), `listing${all ? ' with root refs' : ''}; ${context}`).toBe(theirs);
+  }
+}
+
+async function runDifferential(hash: 'sha1' | 'sha256', seed: number, rounds: number, variant: Variant = {}): Promise<void> {
   const nulTerminated = !!variant.z;
   const t = twins(`${hash}-${seed}${nulTerminated ? '-z' : ''}${variant.autoCompaction ? '-auto' : ''}${variant.config ? '-cfg' : ''}`, hash);
   if (variant.autoCompaction) delete t.env.GIT_TEST_REFTABLE_AUTOCOMPACTION;
@@ -249,6 +259,7 @@ function runDifferential(hash: 'sha1' | 'sha256', seed: number, rounds: number, 
       expect((ours as Error).message.replace(/^line \d+: /, '').trim(), context).toBe(gitSays);
     }
     seen.tables += sameNewTables(t, before.a, context);
+    if (round % 10 === 9) await sameListing(t, context);
   }
   // Both kinds of outcome were exercised, so the comparison above compared something.
   expect(seen.gitFailed).toBeGreaterThan(0);
