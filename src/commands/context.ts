@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { RepositoryModel } from '../model/model.js';
 import type { Repository } from '../model/repository.js';
 import type { RefEntry } from '../model/source.js';
-import { isPseudoRef, isRootRefSyntax, refnameProblem } from '../store/refname.js';
+import { dwimNames, isPseudoRef, isRootRefSyntax, refnameProblem } from '../store/refname.js';
 import type { Views } from '../views/index.js';
 import { Cancelled, UserError } from './errors.js';
 import type { ObjectInfo } from './git.js';
@@ -87,11 +87,6 @@ export function validateNewName(repo: Repository, full: string, mustBeNew: boole
 }
 
 const HEX = /^[0-9a-f]+$/i;
-
-/** git's dwim order for a short name (refs.c ref_rev_parse_rules). */
-export function dwimNames(s: string): string[] {
-  return [s, `refs/${s}`, `refs/tags/${s}`, `refs/heads/${s}`, `refs/remotes/${s}`, `refs/remotes/${s}/HEAD`];
-}
 
 /** A start point typed by the user: a full object id, a ref (short or full), or an abbreviated id when git can expand it. */
 export async function resolveStartPoint(ctx: CommandContext, repo: Repository, input: string): Promise<{ oid: string; from: string }> {

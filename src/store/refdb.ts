@@ -12,7 +12,7 @@ import { LogRecord, RefRecord, logKey } from '../engine/record.js';
 import type { TableRefCursor } from '../engine/ref-cursor.js';
 import type { LogEntry, RefEntry, RepositoryInfo, TableInfo } from './api.js';
 import { logEntry, refEntry } from './convert.js';
-import { isPerWorktreeRef, isPseudoRef, isRootRefSyntax } from './refname.js';
+import { ambiguousPath, dwimNames, isPerWorktreeRef, isPseudoRef, isRootRefSyntax } from './refname.js';
 import { discoverRepository } from './repository.js';
 import { Stack, StackOptions } from './stack.js';
 import { tableInfo } from './table-info.js';
@@ -54,26 +54,6 @@ export interface OpenRefDatabaseOptions {
 interface Routed {
   handle: StackHandle;
   name: string;
-}
-
-/** refs.c ref_rev_parse_rules: where a short name is looked for, in order. */
-const DWIM_RULES = ['%s', 'refs/%s', 'refs/tags/%s', 'refs/heads/%s', 'refs/remotes/%s', 'refs/remotes/%s/HEAD'];
-
-/**
- * git refuses to look up a name whose last component is empty or only dots, or that holds
- * an empty component ("a/", ".", "a//b", "./a"): such a path could mean more than one ref.
- */
-function ambiguousPath(name: string): boolean {
-  let atStart = true;
-  for (const c of name) {
-    if (c === '/') {
-      if (atStart) return true;
-      atStart = true;
-    } else if (c !== '.') {
-      atStart = false;
-    }
-  }
-  return atStart;
 }
 
 export class RefDatabase {
@@ -315,8 +295,8 @@ export class RefDatabase {
     if (arg.length === hexLength && /^[0-9a-fA-F]+$/.test(arg)) return arg.toLowerCase();
     const name = arg === '@' ? 'HEAD' : arg;
     if (name === '' || ambiguousPath(name)) return undefined;
-    for (const rule of DWIM_RULES) {
-      const { oid } = this.resolve(rule.replace('%s', name));
+    for (const full of dwimNames(name)) {
+      const { oid } = this.resolve(full);
       if (oid !== undefined) return oid;
     }
     return undefined;
@@ -330,8 +310,7 @@ export class RefDatabase {
    * found, and a symref without a reflog stands for its target's.
    */
   reflogNameFor(name: string): string | undefined {
-    for (const rule of DWIM_RULES) {
-      const full = rule.replace('%s', name);
+    for (const full of dwimNames(name)) {
       const { oid, chain } = this.resolve(full);
       if (oid === undefined) continue;
       if (this.reflogExists(full)) return full;

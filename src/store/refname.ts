@@ -180,3 +180,28 @@ export function checkNothingBelow(
 function conflict(msg: string, name: string, other: string): ReftableError {
   return new ReftableError(ErrorCode.RefName, msg, { data: { ref: name, conflict: other } });
 }
+
+/**
+ * The full names a short name may mean, in git's order (refs.c ref_rev_parse_rules): NAME,
+ * refs/NAME, refs/tags/NAME, refs/heads/NAME, refs/remotes/NAME, refs/remotes/NAME/HEAD.
+ */
+export function dwimNames(name: string): string[] {
+  return [name, `refs/${name}`, `refs/tags/${name}`, `refs/heads/${name}`, `refs/remotes/${name}`, `refs/remotes/${name}/HEAD`];
+}
+
+/**
+ * git refuses to look up a name whose last component is empty or only dots, or that holds
+ * an empty component ("a/", ".", "a//b", "./a"): such a path could mean more than one ref.
+ */
+export function ambiguousPath(name: string): boolean {
+  let atStart = true;
+  for (const c of name) {
+    if (c === '/') {
+      if (atStart) return true;
+      atStart = true;
+    } else if (c !== '.') {
+      atStart = false;
+    }
+  }
+  return atStart;
+}
