@@ -20,7 +20,9 @@ import { packRefs } from '../../src/store/compaction';
 import { runUpdateStdin } from '../../src/store/stdin-session';
 import { initRepository } from '../../src/store/init';
 import { main } from '../../src/cli';
+import { RefDatabase } from '../../src/store/refdb';
 import { prng } from '../prng';
+import { ourReflog } from './read-helpers';
 import { envFor, git, gitBinary, makeCommits, runGit, scratch, stem, tableBytes, tablesList } from './write-helpers';
 
 let G = '';
@@ -210,13 +212,27 @@ interface Variant {
   config?: [string, string][];
 }
 
-/** What git lists from its twin, we list from ours (the same bytes, read by our reader). */
+/**
+ * What git lists from its twin, we list from ours (the same bytes, read by our reader): the
+ * refs, with and without root refs, and each reflog as `git log -g` walks it.
+ */
 async function sameListing(t: ReturnType<typeof twins>, context: string): Promise<void> {
   for (const all of [false, true]) {
     const theirs = git(G, t.a, ['for-each-ref', ...(all ? ['--include-root-refs'] : []), '--format=%(objectname) %(refname)'], t.env);
     const out: string[] = [];
     expect(await main(['-C', t.b, 'refs', ...(all ? ['--all'] : [])], { stdout: (x) => out.push(x), stderr: () => undefined, env: t.env }), context).toBe(0);
     expect(out.join(''), `listing${all ? ' with root refs' : ''}; ${context}`).toBe(theirs);
+  }
+  const db = RefDatabase.fromInfo(discoverRepository(t.b));
+  try {
+    for (const name of git(G, t.a, ['reflog', 'list'], t.env).split('\n').filter(Boolean)) {
+      // git log -g needs the name to resolve (a deleted ref's or a dangling HEAD's reflog it cannot walk).
+      const theirs = runGit(G, t.a, ['log', '-g', '--date=raw', '--format=%gD|%H|%gn|%ge|%gs', name], t.env);
+      if (theirs.status !== 0) continue;
+      expect(ourReflog(db, name), `reflog of ${name}; ${context}`).toBe(theirs.stdout);
+    }
+  } finally {
+    db.close();
   }
 }
 
