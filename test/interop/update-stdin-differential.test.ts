@@ -10,8 +10,8 @@
  * with git's words; the same tables, byte for byte. The scripted equivalence suite covers the
  * cases we thought of; this one covers the combinations we did not. The same for random
  * `update-ref [-m MSG] [--no-deref] [--create-reflog] [-d] REF [NEW [OLD]]` and
- * `symbolic-ref [-m MSG] NAME TARGET`, `reflog delete [--rewrite] [--updateref] REF@{N}` and `reflog expire`
- * command lines.
+ * `symbolic-ref [-m MSG] NAME TARGET`, `reflog delete [--rewrite] [--updateref] REF@{N}`, `reflog expire`
+ * and `pack-refs [--auto]` command lines.
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -460,6 +460,8 @@ function runCommandLines(hash: 'sha1' | 'sha256', seed: number, rounds: number):
         ? ['symbolic-ref', 'symbolic-ref', symbolicRefLine(r)]
         : kind < 0.25 ? ['reflog', 'reflog', reflogDeleteLine(r)] : ['update-ref', 'update', commandLine(r, t)];
       if (kind >= 0.25 && kind < 0.32) [gitCmd, ourCmd, args, ourArgs] = ['reflog', 'reflog', ...reflogExpireLines(r, round)];
+      // Now and then a compaction: git's geometric choice (--auto) or everything.
+      if (kind >= 0.32 && kind < 0.36) [gitCmd, ourCmd, args, ourArgs] = ['pack-refs', 'pack', r() < 0.7 ? ['--auto'] : []];
       const before = tablesList(t.a);
       const theirs = runGit(G, t.a, [gitCmd, ...args], t.env);
       const err: string[] = [];
