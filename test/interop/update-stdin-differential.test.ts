@@ -461,7 +461,7 @@ function runCommandLines(hash: 'sha1' | 'sha256', seed: number, rounds: number):
         : kind < 0.25 ? ['reflog', 'reflog', reflogDeleteLine(r)] : ['update-ref', 'update', commandLine(r, t)];
       if (kind >= 0.25 && kind < 0.32) [gitCmd, ourCmd, args, ourArgs] = ['reflog', 'reflog', ...reflogExpireLines(r, round)];
       // Now and then a compaction: git's geometric choice (--auto) or everything.
-      if (kind >= 0.32 && kind < 0.36) [gitCmd, ourCmd, args, ourArgs] = ['pack-refs', 'pack', r() < 0.7 ? ['--auto'] : []];
+      if (kind >= 0.32 && kind < 0.36) [gitCmd, ourCmd, args, ourArgs] = ['pack-refs', 'pack', r() < 0.7 ? ['--auto'] : [], undefined];
       const before = tablesList(t.a);
       const theirs = runGit(G, t.a, [gitCmd, ...args], t.env);
       const err: string[] = [];
