@@ -225,6 +225,13 @@ async function sameListing(t: ReturnType<typeof twins>, context: string): Promis
   }
   const db = RefDatabase.fromInfo(discoverRepository(t.b));
   try {
+    // The object index (and its fallback scan) finds what git's --points-at finds under refs/
+    // (symrefs aside: they hold a name, not the id).
+    for (const id of t.ids) {
+      const theirs = git(G, t.a, ['for-each-ref', `--points-at=${id}`, '--format=%(refname) %(symref)'], t.env).split('\n').filter((l) => l && l.endsWith(' ')).map((l) => l.trim());
+      const ours = db.refsPointingAt(id).map((r) => r.name).filter((n) => n.startsWith('refs/'));
+      expect(ours, `points at ${id}; ${context}`).toEqual(theirs);
+    }
     for (const name of git(G, t.a, ['reflog', 'list'], t.env).split('\n').filter(Boolean)) {
       // git log -g needs the name to resolve (a deleted ref's or a dangling HEAD's reflog it cannot walk).
       const theirs = runGit(G, t.a, ['log', '-g', '--date=raw', '--format=%gD|%H|%gn|%ge|%gs', name], t.env);
