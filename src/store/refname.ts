@@ -205,3 +205,21 @@ export function ambiguousPath(name: string): boolean {
   }
   return atStart;
 }
+
+/**
+ * The shortest name that still means `full` (refs.c refs_shorten_unambiguous_ref, not
+ * strict): the short form of the last dwim rule that matches, unless an earlier rule makes
+ * the short form name an existing ref; else `full` itself.
+ */
+export function shortenRefname(full: string, exists: (name: string) => boolean): string {
+  const rules = dwimNames('\0');
+  for (let i = rules.length - 1; i > 0; i--) {
+    const [prefix, suffix] = rules[i].split('\0');
+    if (!full.startsWith(prefix) || !full.endsWith(suffix) || full.length <= prefix.length + suffix.length) continue;
+    const short = full.slice(prefix.length, full.length - suffix.length);
+    let ambiguous = false;
+    for (let j = 0; j < i && !ambiguous; j++) ambiguous = exists(dwimNames(short)[j]);
+    if (!ambiguous) return short;
+  }
+  return full;
+}

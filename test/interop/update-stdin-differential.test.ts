@@ -409,13 +409,30 @@ function commandLine(r: () => number, t: ReturnType<typeof twins>): string[] {
   return args;
 }
 
-/** One random `symbolic-ref [-m MSG] NAME TARGET` (targets outside refs/ and ill-formed ones included). */
+/**
+ * One random `symbolic-ref`: mostly `[-m MSG] NAME TARGET` (targets outside refs/ and
+ * ill-formed ones included), else the reading form `[-q] [--short] [--no-recurse] NAME` or
+ * `-d [-q] NAME`.
+ */
 function symbolicRefLine(r: () => number): string[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const args: string[] = [];
-  if (r() < 0.5) args.push('-m', `sym ${Math.floor(r() * 100)}`);
-  args.push(pick(['HEAD', 'HEAD', 'refs/heads/s', 'refs/heads/a', 'FOO_BAR', 'foo']));
-  args.push(pick([...TARGETS, 'refs/heads/a/b', 'refs/heads/s', 'main', 'refs/heads/bad..name']));
+  const x = r();
+  if (x < 0.6) {
+    if (r() < 0.5) args.push('-m', `sym ${Math.floor(r() * 100)}`);
+    args.push(pick(['HEAD', 'HEAD', 'refs/heads/s', 'refs/heads/a', 'FOO_BAR', 'foo']));
+    args.push(pick([...TARGETS, 'refs/heads/a/b', 'refs/heads/s', 'main', 'refs/heads/bad..name']));
+    return args;
+  }
+  if (x < 0.85) {
+    if (r() < 0.3) args.push('-q');
+    if (r() < 0.4) args.push('--short');
+    if (r() < 0.3) args.push('--no-recurse');
+  } else {
+    args.push('-d');
+    if (r() < 0.3) args.push('-q');
+  }
+  args.push(pick(['HEAD', 'refs/heads/s', 'refs/heads/a', 'FOO_BAR', 'foo', 'refs/heads/main', 'refs/heads/nope', 'refs/heads/bad..name']));
   return args;
 }
 
@@ -472,10 +489,13 @@ function runCommandLines(hash: 'sha1' | 'sha256', seed: number, rounds: number):
       const before = tablesList(t.a);
       const theirs = runGit(G, t.a, [gitCmd, ...args], t.env);
       const err: string[] = [];
-      const code = await main(['-C', t.b, ourCmd, ...(ourArgs ?? args)], { stdout: () => undefined, stderr: (s) => err.push(s), env: t.env });
+      const out: string[] = [];
+      const code = await main(['-C', t.b, ourCmd, ...(ourArgs ?? args)], { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: t.env });
       const context = `round ${round} (seed ${seed}, ${hash}): ${gitCmd} ${args.join(' ')}\ngit: ${theirs.status === 0 ? 'ok' : theirs.stderr.trim()}\nours: ${code === 0 ? 'ok' : err.join('').trim()}`;
       expect(code === 0, context).toBe(theirs.status === 0);
       if (theirs.status !== 0) failed++;
+      // What symbolic-ref prints when it reads.
+      if (gitCmd === 'symbolic-ref' && theirs.status === 0) expect(out.join(''), context).toBe(theirs.stdout);
       tables += sameNewTables(t, before, context);
     }
     expect(failed).toBeGreaterThan(0);

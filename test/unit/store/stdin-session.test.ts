@@ -12,6 +12,7 @@ import { A, B, env, scratchRepos } from './scratch';
 import { main } from '../../../src/cli';
 import { ReftableError } from '../../../src/engine/errors';
 import { RefDatabase } from '../../../src/store/refdb';
+import { shortenRefname } from '../../../src/store/refname';
 import type { RepositoryInfo } from '../../../src/store/api';
 import { runUpdateStdin } from '../../../src/store/stdin-session';
 import { applyTransaction } from '../../../src/store/transaction';
@@ -209,5 +210,39 @@ describe('values that name refs, as git reads them without its object database',
     const after = RefDatabase.fromInfo(info);
     expect([after.ref('refs/heads/copy')?.oid, after.ref('refs/heads/second')?.oid, after.ref('refs/heads/main')?.oid]).toEqual([B, A, A]);
     after.close();
+  });
+});
+
+describe('symbolic-ref reads and deletes as git does', () => {
+  it('shortens unambiguously, follows chains unless told not to, deletes only symrefs and never HEAD', async () => {
+    const exists = (names: string[]) => (n: string) => names.includes(n);
+    expect(shortenRefname('refs/heads/main', exists(['refs/heads/main']))).toBe('main');
+    // A tag of the same name comes earlier in git's rules: the branch keeps heads/.
+    expect(shortenRefname('refs/heads/main', exists(['refs/heads/main', 'refs/tags/main']))).toBe('heads/main');
+    expect(shortenRefname('refs/remotes/o/HEAD', exists(['refs/remotes/o/HEAD']))).toBe('o');
+    expect(shortenRefname('HEAD', exists([]))).toBe('HEAD');
+    const info = repo('symbolic-ref');
+    runUpdateStdin(info, `create refs/heads/main ${A}\n`, { env }, () => undefined);
+    applyTransaction(info, [
+      { op: 'symref-update', name: 'HEAD', target: 'refs/heads/alias', noDeref: true },
+      { op: 'symref-create', name: 'refs/heads/alias', target: 'refs/heads/main' },
+    ], { env });
+    const run = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(['-C', info.gitDir, 'symbolic-ref', ...args], { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env });
+      return { code, out: out.join(''), err: err.join('') };
+    };
+    expect(await run('HEAD')).toEqual({ code: 0, out: 'refs/heads/main\n', err: '' });
+    expect((await run('--no-recurse', 'HEAD')).out).toBe('refs/heads/alias\n');
+    expect((await run('--short', 'HEAD')).out).toBe('main\n');
+    expect(await run('-q', 'refs/heads/main')).toEqual({ code: 1, out: '', err: '' });
+    expect((await run('refs/heads/main')).err).toContain('ref refs/heads/main is not a symbolic ref');
+    expect((await run('-d', 'HEAD')).err).toContain("deleting 'HEAD' is not allowed");
+    expect((await run('-d', 'refs/heads/main')).err).toContain('Cannot delete refs/heads/main, not a symbolic ref');
+    expect((await run('-d', 'refs/heads/alias')).code).toBe(0);
+    const db = RefDatabase.fromInfo(info);
+    expect([db.ref('refs/heads/alias'), db.ref('refs/heads/main')?.oid]).toEqual([undefined, A]);
+    db.close();
   });
 });
