@@ -2,6 +2,7 @@
  * `reftable reflog delete REF@{N}...` and `reftable reflog expire --expire=<date> [--all|REF...]`,
  * with git's semantics (one rewrite table per ref; entries vanish on the next full compaction).
  */
+import type { RepositoryInfo } from '../store/api.js';
 import { RefDatabase } from '../store/refdb.js';
 import { deleteReflogEntry, expireReflogs } from '../store/reflog-edit.js';
 import { parseExpiryDate } from '../store/reflog-policy.js';
@@ -26,13 +27,7 @@ export const reflogCommand: Command = {
       for (const spec of positional) {
         const m = /^(.+)@\{(\d+)\}$/.exec(spec);
         if (!m) throw usageError(`not a reflog entry: ${spec} (expected REF@{N})`);
-        const db = RefDatabase.fromInfo(info);
-        let ref: string | undefined;
-        try {
-          ref = db.reflogNameFor(m[1]);
-        } finally {
-          db.close();
-        }
+        const ref = reflogOf(info, m[1]);
         if (ref === undefined) {
           ctx.err.line(`reftable: no reflog for '${spec}'`);
           code = Exit.NotFound;
@@ -53,19 +48,14 @@ export const reflogCommand: Command = {
       let code: number = Exit.Ok;
       let refs: string[] | 'all' = 'all';
       if (!flags.has('--all')) {
-        const db = RefDatabase.fromInfo(info);
-        try {
-          refs = [];
-          for (const name of positional) {
-            const ref = db.reflogNameFor(name);
-            if (ref !== undefined) refs.push(ref);
-            else {
-              ctx.err.line(`reftable: no reflog for '${name}'`);
-              code = Exit.NotFound;
-            }
+        refs = [];
+        for (const name of positional) {
+          const ref = reflogOf(info, name);
+          if (ref !== undefined) refs.push(ref);
+          else {
+            ctx.err.line(`reftable: no reflog for '${name}'`);
+            code = Exit.NotFound;
           }
-        } finally {
-          db.close();
         }
       }
       const res = expireReflogs(info, refs, before, { rewrite: flags.has('--rewrite'), updateRef: flags.has('--updateref'), env: ctx.env });
@@ -75,3 +65,16 @@ export const reflogCommand: Command = {
     throw usageError(`usage: ${usage}`);
   },
 };
+
+/**
+ * The reflog `name` means (RefDatabase.reflogNameFor), read from the stack as it is now: a
+ * deletion before it may have removed the last entry of a reflog.
+ */
+function reflogOf(info: RepositoryInfo, name: string): string | undefined {
+  const db = RefDatabase.fromInfo(info);
+  try {
+    return db.reflogNameFor(name);
+  } finally {
+    db.close();
+  }
+}

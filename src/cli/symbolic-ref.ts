@@ -8,29 +8,27 @@ import { refnameProblem, shortenRefname } from '../store/refname.js';
 import { applyTransaction } from '../store/transaction.js';
 import type { Command } from './command.js';
 import { parseArgs } from './context.js';
-import { Exit, usageError } from './exit-codes.js';
+import { Exit, notFound, usageError } from './exit-codes.js';
 
 const usage = 'symbolic-ref ([-m MSG] NAME TARGET | [-q] [--short] [--no-recurse] NAME | -d [-q] NAME)';
-/** How many symrefs git follows before it gives up (refs.h SYMREF_MAXDEPTH). */
-const MAX_DEPTH = 5;
 
 /**
- * refs_resolve_ref_unsafe without RESOLVE_REF_READING: the name the chain from `name` ends at
- * (a missing ref ends it too), whether `name` was a symref, or undefined when a name on the way
- * is malformed or the chain is too long.
+ * refs_resolve_ref_unsafe without RESOLVE_REF_READING, on RefDatabase.resolve's chain: the
+ * name the chain from `name` ends at (a missing ref ends it too; without `recurse`, NAME's own
+ * target), whether `name` was a symref, or undefined when a name read on the way is malformed
+ * or the chain is longer than git follows.
  */
 function symrefTarget(db: RefDatabase, name: string, recurse: boolean): { name: string; symref: boolean } | undefined {
-  let cur = name;
-  let symref = false;
-  for (let depth = 0; depth < MAX_DEPTH; depth++) {
-    if (refnameProblem(cur, { allowOneLevel: true }) !== undefined) return undefined;
-    const r = db.ref(cur);
-    if (!r || r.type !== 'symref') return { name: cur, symref };
-    symref = true;
-    cur = r.target!;
-    if (!recurse) return { name: cur, symref };
-  }
-  return undefined;
+  const { chain } = db.resolve(name);
+  // git checks each name before it reads it; without recursion it reads only NAME.
+  const read = recurse ? chain : chain.slice(0, 1);
+  if (read.some((n) => refnameProblem(n, { allowOneLevel: true }) !== undefined)) return undefined;
+  if (chain.length === 1) return { name, symref: false };
+  if (!recurse) return { name: chain[1], symref: true };
+  const last = chain[chain.length - 1];
+  // The chain stopped at git's depth on a symref still: git gives up there.
+  if (db.ref(last)?.type === 'symref') return undefined;
+  return { name: last, symref: true };
 }
 
 export const symbolicRefCommand: Command = {
@@ -47,9 +45,9 @@ export const symbolicRefCommand: Command = {
       const [name] = positional;
       const db = ctx.refdb();
       const t = symrefTarget(db, name, false);
-      if (!t) return fail(ctx, `No such ref: ${name}`);
-      if (!t.symref) return fail(ctx, `Cannot delete ${name}, not a symbolic ref`);
-      if (name === 'HEAD') return fail(ctx, "deleting 'HEAD' is not allowed");
+      if (!t) throw notFound(`No such ref: ${name}`);
+      if (!t.symref) throw notFound(`Cannot delete ${name}, not a symbolic ref`);
+      if (name === 'HEAD') throw notFound("deleting 'HEAD' is not allowed");
       // As git: no reflog message for this deletion, whatever -m says.
       applyTransaction(ctx.repository(), [{ op: 'delete', name, noDeref: true }], { env: ctx.env });
       return Exit.Ok;
@@ -58,8 +56,11 @@ export const symbolicRefCommand: Command = {
       const [name] = positional;
       const db = ctx.refdb();
       const t = symrefTarget(db, name, !flags.has('--no-recurse'));
-      if (!t) return fail(ctx, `No such ref: ${name}`);
-      if (!t.symref) return quiet ? Exit.NotFound : fail(ctx, `ref ${name} is not a symbolic ref`);
+      if (!t) throw notFound(`No such ref: ${name}`);
+      if (!t.symref) {
+        if (quiet) return Exit.NotFound;
+        throw notFound(`ref ${name} is not a symbolic ref`);
+      }
       ctx.out.line(flags.has('--short') ? shortenRefname(t.name, (n) => db.resolve(n).oid !== undefined) : t.name);
       return Exit.Ok;
     }
@@ -70,7 +71,3 @@ export const symbolicRefCommand: Command = {
   },
 };
 
-function fail(ctx: { err: { line(s: string): void } }, message: string): number {
-  ctx.err.line(`reftable: ${message}`);
-  return Exit.NotFound;
-}

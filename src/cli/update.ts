@@ -41,33 +41,33 @@ export const updateCommand: Command = {
     }
     if (flags.has('-z')) throw usageError(`-z needs --stdin; usage: ${usage}`);
     // As git: a value is a full hex id or a ref (`HEAD`, `main`, …) read now; an empty old
-    // value means the ref must not exist, an empty new value is refused.
+    // value means the ref must not exist, an empty new value is refused. One view of the
+    // stack serves both values; it is closed before the update is applied.
+    let view: RefDatabase | undefined;
     const oid = (v: string, what: 'object id' | 'old object id'): string => {
       if (v === '' && what === 'old object id') return '0'.repeat(hexLength);
-      const db = RefDatabase.fromInfo(info);
-      let id: string | undefined;
-      try {
-        id = v === '' ? undefined : db.resolveRevision(v);
-      } finally {
-        db.close();
-      }
+      const id = v === '' ? undefined : (view ??= RefDatabase.fromInfo(info)).resolveRevision(v);
       if (id === undefined) throw new ReftableError(ErrorCode.Usage, `${v}: not a valid ${what} (need ${hexLength} hex digits or a ref name)`);
       return id;
     };
     let u: StoreUpdate;
-    if (flags.has('-d')) {
-      if (positional.length < 1 || positional.length > 2) throw usageError(`usage: ${usage}`);
-      const [name, old] = positional;
-      const o = old !== undefined ? oid(old, 'old object id') : undefined;
-      u = { op: 'delete', name, ...(o !== undefined && !/^0+$/.test(o) ? { old: o } : {}), noDeref };
-    } else {
-      if (positional.length < 2 || positional.length > 3) throw usageError(`usage: ${usage}`);
-      const [name, nw, old] = positional;
-      const n = oid(nw, 'object id');
-      const o = old !== undefined ? oid(old, 'old object id') : undefined;
-      // A zero new value deletes, but as an update, as in git: a zero (or empty) old value
-      // then asserts the ref is missing (a delete takes it as "any"), and --create-reflog applies.
-      u = { op: 'update', name, oid: n, ...(o !== undefined ? { old: o } : {}), noDeref };
+    try {
+      if (flags.has('-d')) {
+        if (positional.length < 1 || positional.length > 2) throw usageError(`usage: ${usage}`);
+        const [name, old] = positional;
+        const o = old !== undefined ? oid(old, 'old object id') : undefined;
+        u = { op: 'delete', name, ...(o !== undefined && !/^0+$/.test(o) ? { old: o } : {}), noDeref };
+      } else {
+        if (positional.length < 2 || positional.length > 3) throw usageError(`usage: ${usage}`);
+        const [name, nw, old] = positional;
+        const n = oid(nw, 'object id');
+        const o = old !== undefined ? oid(old, 'old object id') : undefined;
+        // A zero new value deletes, but as an update, as in git: a zero (or empty) old value
+        // then asserts the ref is missing (a delete takes it as "any"), and --create-reflog applies.
+        u = { op: 'update', name, oid: n, ...(o !== undefined ? { old: o } : {}), noDeref };
+      }
+    } finally {
+      view?.close();
     }
     applyTransaction(info, [u], txOpts);
     return Exit.Ok;

@@ -12,6 +12,7 @@ import { LogRecord, RefRecord, logKey } from '../engine/record.js';
 import type { TableRefCursor } from '../engine/ref-cursor.js';
 import type { LogEntry, RefEntry, RepositoryInfo, TableInfo } from './api.js';
 import { logEntry, refEntry } from './convert.js';
+import { isHex } from './hex.js';
 import { ambiguousPath, dwimNames, isPerWorktreeRef, isPseudoRef, isRootRefSyntax } from './refname.js';
 import { discoverRepository } from './repository.js';
 import { Stack, StackOptions } from './stack.js';
@@ -292,7 +293,7 @@ export class RefDatabase {
    */
   resolveRevision(arg: string): string | undefined {
     const hexLength = this.info.hash.size * 2;
-    if (arg.length === hexLength && /^[0-9a-fA-F]+$/.test(arg)) return arg.toLowerCase();
+    if (isHex(arg, hexLength)) return arg.toLowerCase();
     const name = arg === '@' ? 'HEAD' : arg;
     if (name === '' || ambiguousPath(name)) return undefined;
     for (const full of dwimNames(name)) {

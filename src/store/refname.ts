@@ -217,9 +217,8 @@ export function shortenRefname(full: string, exists: (name: string) => boolean):
     const [prefix, suffix] = rules[i].split('\0');
     if (!full.startsWith(prefix) || !full.endsWith(suffix) || full.length <= prefix.length + suffix.length) continue;
     const short = full.slice(prefix.length, full.length - suffix.length);
-    let ambiguous = false;
-    for (let j = 0; j < i && !ambiguous; j++) ambiguous = exists(dwimNames(short)[j]);
-    if (!ambiguous) return short;
+    // Only the rules before the matching one can make the short name mean another ref.
+    if (!dwimNames(short).slice(0, i).some(exists)) return short;
   }
   return full;
 }

@@ -510,7 +510,7 @@ function plainUpdate(bytes: Buffer, start: number, line: { end: number }, ids: O
  */
 export function setsNewId(u: StdinUpdate): boolean {
   if (u instanceof PackedUpdate) return !u.newIsZero;
-  return (u.op === 'create' || u.op === 'update') && /[^0]/.test(u.oid);
+  return (u.op === 'create' || u.op === 'update') && !isZeroHex(u.oid);
 }
 
 /** Parse the whole input into transactions (git allows several start…commit blocks). */
@@ -527,6 +527,7 @@ export function readUpdateStdin(input: string | Uint8Array, opts: StdinOptions, 
   const z = !!opts.z;
   const hex = opts.hexLength;
   const records = recordsOf(bytes, z);
+  const term = z ? '\0' : '\n';
 
   let cur: ParsedTransaction = { updates: [], end: 'commit', explicit: false, prepared: false, reports: [] };
   let state: State = 'open';
@@ -547,7 +548,6 @@ export function readUpdateStdin(input: string | Uint8Array, opts: StdinOptions, 
       }
     }
     let buf = records.next();
-    const term = z ? '\0' : '\n';
     if (buf[0] === term) throw usage('empty command in input', lineNo);
     if (isSpace(buf[0])) throw usage(`whitespace before command: ${shown(buf, 0)}`, lineNo);
     const spec = commandOf(buf, term);
