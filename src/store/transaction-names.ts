@@ -8,6 +8,9 @@
  */
 import { ErrorCode, ReftableError } from '../engine/errors.js';
 
+/** The answer of every below() that finds nothing: asked once per update, never changed. */
+export const NO_NAMES: readonly string[] = [];
+
 export class TransactionNames implements Iterable<string> {
   /** Input indexes in name order (ties by index). */
   readonly order: number[];
@@ -87,9 +90,14 @@ export class TransactionNames implements Iterable<string> {
     this.generation++;
   }
 
+  /** Whether any name of the transaction is below `name/`. */
+  isDirectory(name: string): boolean {
+    return this.dirs.has(name);
+  }
+
   /** The names below `name/`: input names in order, then added ones. */
-  below(name: string): string[] {
-    if (!this.dirs.has(name)) return [];
+  below(name: string): readonly string[] {
+    if (!this.dirs.has(name)) return NO_NAMES;
     const prefix = `${name}/`;
     const s = this.sorted;
     const out: string[] = [];

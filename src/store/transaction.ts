@@ -16,7 +16,7 @@ import { AddResult, WriteSettings, addTable, writeSettings, writeTableFile } fro
 import { LockFile, unlinkQuietly } from './lock.js';
 import { Committer, committerIdentity, logAllRefUpdates, normalizeReflogMessage, shouldAutocreateReflog } from './reflog-policy.js';
 import { checkLeadingDirs, checkNothingBelow, checkRefnameAvailable, checkSymrefTarget, checkWritableRefname } from './refname.js';
-import { TransactionNames } from './transaction-names.js';
+import { NO_NAMES, TransactionNames } from './transaction-names.js';
 import { LoadedStack, RepoLike, StackRef, commitTablesList, loadStack, repoInfoOf, stackFor } from './tables-list.js';
 import { autoCompactAfterCommit, commitFolded } from './compaction.js';
 import type { PendingRecords } from '../engine/compact.js';
@@ -118,11 +118,17 @@ class View {
 
 const places = new WeakMap<RepositoryInfo, Map<string, StackPlace>>();
 
+/** The last repository placeOf served (as in stackFor: no WeakMap lookup per update). */
+let placesOf: RepositoryInfo | undefined;
+let lastPlaces: Map<string, StackPlace> | undefined;
+
 function placeOf(info: RepositoryInfo, u: Update): StackPlace {
   if (u.at) return u.at;
   const r = stackFor(info, u.refname);
-  let byStack = places.get(info);
+  let byStack = info === placesOf ? lastPlaces : places.get(info);
   if (!byStack) places.set(info, (byStack = new Map()));
+  placesOf = info;
+  lastPlaces = byStack;
   let at = byStack.get(r.stack);
   if (!at || at.dir !== r.dir) byStack.set(r.stack, (at = { stack: r.stack, dir: r.dir }));
   if (r.name !== u.refname) u.stored = r.name;
@@ -336,7 +342,11 @@ const SLASH = 0x2f;
  * (ref-lookup.ts). `below` is asked only for names that do not exist, so it is filled lazily
  * but still in name order for sorted input.
  */
-function survey(view: View, input: Update[], order: readonly number[]): { records: (RefRecord | undefined)[]; below: (i: number) => string[] } {
+function survey(
+  view: View,
+  input: Update[],
+  order: readonly number[],
+): { records: (RefRecord | undefined)[]; below: (i: number) => readonly string[]; nothingBelow: (i: number) => boolean } {
   const info = view.info;
   const records: (RefRecord | undefined)[] = new Array(input.length);
   const firstBelow: (string | null | undefined)[] = new Array(input.length);
@@ -364,8 +374,9 @@ function survey(view: View, input: Update[], order: readonly number[]): { record
         // Not surveyed (the record existed): ask directly.
         return [...view.namesBelow(`${input[i].refname}/`)];
       }
-      return b === null ? [] : [b];
+      return b === null ? NO_NAMES : [b];
     },
+    nothingBelow: (i) => firstBelow[i] === null,
   };
 }
 
@@ -435,7 +446,9 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
         cleanDir = n.slice(0, d + 1);
         cleanGeneration = names.generation;
       }
-      checkNothingBelow(n, namesBelow, names, NO_SKIP, extrasBelow);
+      // Most names of a bulk transaction have nothing below them, stored or in the
+      // transaction: known without asking (the check's iteration cost 5% of a 100k one).
+      if (i >= input.length || !known.nothingBelow(i) || names.isDirectory(n)) checkNothingBelow(n, namesBelow, names, NO_SKIP, extrasBelow);
       if (u.haveNew && !nullNew(u)) {
         u.current = current;
         queue(u);

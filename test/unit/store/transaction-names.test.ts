@@ -33,6 +33,7 @@ describe('transaction names', () => {
           expect(names.has(p), p).toBe(plain.has(p));
           const below = [...plain].filter((n) => n.startsWith(`${p}/`));
           expect([...names.below(p)].sort(), p).toEqual(below.sort());
+          expect(names.isDirectory(p), p).toBe(below.length > 0);
         }
         expect(new Set(names)).toEqual(plain);
       };

@@ -10,7 +10,8 @@ import { A, B, env, scratchRepos } from './scratch';
 import { ReftableError } from '../../../src/engine/errors';
 import { setFaultInjector } from '../../../src/store/lock';
 import { normalizeReflogMessage, parseExpiryDate, parseGitDate, EXPIRE_ALL } from '../../../src/store/reflog-policy';
-import { checkWritableRefname, refnameIsSafe, refnameProblem } from '../../../src/store/refname';
+import { checkWritableRefname, isPerWorktreeRef, refnameIsSafe, refnameProblem } from '../../../src/store/refname';
+import { stackFor } from '../../../src/store/tables-list';
 import { discoverRepository } from '../../../src/store/repository';
 import { initRepository } from '../../../src/store/init';
 import { applyTransaction } from '../../../src/store/transaction';
@@ -57,6 +58,21 @@ describe('ref names (git check-ref-format)', () => {
     }
     expect(refnameIsSafe('refs/heads/a..b')).toBe(true);
     expect(code(() => checkWritableRefname('MERGE_HEAD', false))).toBe('REF_NAME');
+  });
+
+  it('finds the stack of a name as git does (refs.c is_per_worktree_ref)', () => {
+    const info = { commonDir: '/r/.git', gitDir: '/r/.git/worktrees/wt', worktreeId: 'wt' } as Parameters<typeof stackFor>[0];
+    const own = ['HEAD', 'ORIG_HEAD', 'refs/worktree/x', 'refs/bisect/bad', 'refs/rewritten/a/b', 'refs/worktree/'];
+    const shared = ['refs/heads/main', 'refs/worktree', 'refs/worktrees/x', 'refs/bisected/x', 'refs/rewrite/x', 'refs/w', 'refs/', 'refs/b/x', 'refs/r'];
+    for (const name of own) {
+      expect(isPerWorktreeRef(name), name).toBe(true);
+      expect(stackFor(info, name), name).toEqual({ stack: 'wt', dir: path.join('/r/.git/worktrees/wt', 'reftable'), name });
+    }
+    for (const name of shared) {
+      expect(isPerWorktreeRef(name), name).toBe(false);
+      expect(stackFor(info, name), name).toEqual({ stack: 'main', dir: path.join('/r/.git', 'reftable'), name });
+    }
+    expect(stackFor(info, 'main-worktree/refs/bisect/bad')).toEqual({ stack: 'main', dir: path.join('/r/.git', 'reftable'), name: 'refs/bisect/bad' });
   });
 });
 
