@@ -10,7 +10,7 @@ import { deflateLevel9 } from './deflate.js';
 import { inflateInto } from './inflate.js';
 import { ErrorCode, ReftableError, formatError } from './errors.js';
 import { BlockType, MAX_RESTARTS, blockTypeName, isBlockType } from './format.js';
-import { AnyRecord, EntryHeader, LogRecord, StoredLogCursor, decodeEntryHeader, decodeRecord, encodeValue, recordExtra, recordKey } from './record.js';
+import { AnyRecord, EntryHeader, LogRecord, StoredLogCursor, countRecords, decodeEntryHeader, decodeRecord, encodeValue, recordExtra, recordKey } from './record.js';
 
 /** Random access to a table's bytes. The store backs it with positioned file reads. */
 export interface BlockSource {
@@ -97,6 +97,15 @@ export class Block {
       });
     }
     throw e;
+  }
+
+  /** How many records the block holds and how many are deletions, without decoding them. */
+  count(): { records: number; deletions: number } {
+    try {
+      return countRecords(this.type, this.data, this.recordsStart, this.restartsStart, this.ctx.hashSize);
+    } catch (e) {
+      this.wrap(e, this.recordsStart);
+    }
   }
 
   /** Decode the record at `pos` given the previous key. */

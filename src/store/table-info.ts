@@ -1,10 +1,10 @@
 /**
  * Per-table statistics for `reftable tables` and the extension's table list: a walk over
- * every block in file order (reftable-format.md § 5.2 extents), counting records by kind.
- * Reads the whole table, so results are cached per Table (tables never change once listed).
+ * every block in file order (reftable-format.md § 5.2 extents), counting records by kind
+ * without decoding them (Block.count). Reads the whole table, so results are cached per
+ * Table (tables never change once listed).
  */
 import { BlockType } from '../engine/format.js';
-import type { LogRecord, ObjRecord, RefRecord } from '../engine/record.js';
 import type { Table } from '../engine/table.js';
 import type { TableInfo } from './api.js';
 
@@ -30,23 +30,23 @@ export function tableInfo(table: Table): TableInfo {
     const b = table.block(off);
     if (!b) break;
     switch (b.type) {
-      case BlockType.Ref:
+      case BlockType.Ref: {
         info.blocks.ref++;
-        for (const { record } of b.records()) {
-          info.refCount++;
-          if ((record as RefRecord).valueType === 0) info.refTombstones++;
-        }
+        const c = b.count();
+        info.refCount += c.records;
+        info.refTombstones += c.deletions;
         break;
-      case BlockType.Log:
+      }
+      case BlockType.Log: {
         info.blocks.log++;
-        for (const { record } of b.records()) {
-          info.logCount++;
-          if ((record as LogRecord).valueType === 0) info.logTombstones++;
-        }
+        const c = b.count();
+        info.logCount += c.records;
+        info.logTombstones += c.deletions;
         break;
+      }
       case BlockType.Obj:
         info.blocks.obj++;
-        for (const { record } of b.records()) if ((record as ObjRecord).kind === 'obj') info.objCount++;
+        info.objCount += b.count().records;
         break;
       case BlockType.Index:
         info.blocks.index++;
