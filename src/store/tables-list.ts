@@ -166,23 +166,14 @@ export interface StackRef {
 }
 
 /** refs.c parse_worktree_ref + backend_for: which stack a name lives in. */
-const stackDirs = new WeakMap<RepositoryInfo, StackDirs>();
-interface StackDirs {
-  main: string;
-  current?: string;
-}
-/** The last repository asked about: a WeakMap lookup per update was most of stackFor's cost. */
-let lastInfo: RepositoryInfo | undefined;
-let lastDirs: StackDirs | undefined;
+const stackDirs = new WeakMap<RepositoryInfo, { main: string; current?: string }>();
 
 export function stackFor(info: RepositoryInfo, refname: string): StackRef {
-  let dirs = info === lastInfo ? lastDirs : stackDirs.get(info);
+  let dirs = stackDirs.get(info);
   if (!dirs) {
     dirs = { main: path.join(info.commonDir, 'reftable'), current: info.worktreeId ? path.join(info.gitDir, 'reftable') : undefined };
     stackDirs.set(info, dirs);
   }
-  lastInfo = info;
-  lastDirs = dirs;
   // Fast path for the common case (called per update in 200 000-ref transactions).
   if (refname.startsWith('refs/') && !isPerWorktreeRefsPath(refname)) {
     return { stack: 'main', dir: dirs.main, name: refname };

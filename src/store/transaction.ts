@@ -118,17 +118,11 @@ class View {
 
 const places = new WeakMap<RepositoryInfo, Map<string, StackPlace>>();
 
-/** The last repository placeOf served (as in stackFor: no WeakMap lookup per update). */
-let placesOf: RepositoryInfo | undefined;
-let lastPlaces: Map<string, StackPlace> | undefined;
-
 function placeOf(info: RepositoryInfo, u: Update): StackPlace {
   if (u.at) return u.at;
   const r = stackFor(info, u.refname);
-  let byStack = info === placesOf ? lastPlaces : places.get(info);
+  let byStack = places.get(info);
   if (!byStack) places.set(info, (byStack = new Map()));
-  placesOf = info;
-  lastPlaces = byStack;
   let at = byStack.get(r.stack);
   if (!at || at.dir !== r.dir) byStack.set(r.stack, (at = { stack: r.stack, dir: r.dir }));
   if (r.name !== u.refname) u.stored = r.name;
