@@ -57,6 +57,17 @@ class Findings {
     }
   }
 
+  /**
+   * Add `other`'s findings after these, as if they had been added here in the same order: the
+   * per-code cap and the counts of findings not shown carry over.
+   */
+  absorb(other: Findings): void {
+    for (const f of other.list) this.add(f.severity, f.code, f.message, f.offset);
+    for (const [code, n] of other.perCode) {
+      if (n > MAX_PER_CODE) this.perCode.set(code, (this.perCode.get(code) ?? 0) + n - MAX_PER_CODE);
+    }
+  }
+
   /** Summaries for codes that hit the per-code cap. */
   finish(): Finding[] {
     for (const [code, n] of this.perCode) {
@@ -96,7 +107,12 @@ interface Walked {
   /** Keys of the block's records, once decoded. */
   firstKey?: Uint8Array;
   lastKey?: Uint8Array;
-  records: { header: EntryHeader; record: RefRecord | LogRecord | ObjRecord | IndexRecord }[];
+  /**
+   * The decoded records of obj and index blocks, which later checks walk again. Ref and log
+   * records are checked as they are decoded and not kept (nor are those blocks): holding a
+   * million-ref table's records took gigabytes.
+   */
+  records: { header: EntryHeader; record: ObjRecord | IndexRecord }[];
   /** True when decoding stopped early. */
   broken: boolean;
 }
@@ -122,9 +138,20 @@ class TableVerifier {
   private footer!: FooterFields;
   private walked: Walked[] = [];
   private runs: Run[] = [];
+  /** Findings of the ref and log records, reported after the key order (see run). */
+  private readonly refFindings: Findings;
+  private readonly logFindings: Findings;
+  /**
+   * Object id (hex) → offsets of the ref blocks holding a ref with that value or peeled
+   * value, for the obj section's checks; gathered while the ref records are decoded, and
+   * only when there is an obj section. Nearly every id is in one block: a number then.
+   */
+  private idBlocks: Map<string, number | number[]> | undefined;
 
   constructor(private readonly bytes: Uint8Array, private readonly f: Findings, private readonly opts: VerifyOptions) {
     this.src = memorySource(bytes);
+    this.refFindings = new Findings(f.file);
+    this.logFindings = new Findings(f.file);
   }
 
   run(): void {
@@ -134,10 +161,12 @@ class TableVerifier {
     this.walk();
     this.assignSections();
     this.checkFooterPositions();
+    if (this.section('obj')) this.idBlocks = new Map();
     for (const w of this.walked) this.decodeRecords(w);
     for (const role of ['ref', 'obj', 'log'] as DataRole[]) this.checkKeyOrder(role);
-    this.checkRefs();
-    this.checkLogs();
+    // Ref and log findings come after the key order, as they would from a second pass.
+    this.f.absorb(this.refFindings);
+    this.f.absorb(this.logFindings);
     for (const role of ['ref', 'obj', 'log'] as DataRole[]) this.checkIndex(role);
     this.checkObjs();
   }
@@ -386,6 +415,8 @@ class TableVerifier {
     let prev: Uint8Array = new Uint8Array(0);
     let missing = 0;
     const restartSet = new Set(b.restarts);
+    const keep = w.role === 'obj' || w.role === 'refIndex' || w.role === 'objIndex' || w.role === 'logIndex';
+    let count = 0;
     while (pos < b.restartsStart) {
       let r;
       try {
@@ -397,19 +428,23 @@ class TableVerifier {
       }
       starts.set(pos, r.header.prefixLen);
       const key = r.header.key;
-      if (w.records.length > 0 && compareBytes(prev, key) >= 0) {
+      if (count > 0 && compareBytes(prev, key) >= 0) {
         this.f.error('key-order', `key ${show(key)} is not after ${show(prev)} in the ${b.typeName} block at ${b.offset}`, b.abs(pos));
       }
       if (r.header.prefixLen === 0 && !restartSet.has(pos) && b.restarts.length < 65535) missing++;
-      w.records.push({ header: r.header, record: r.record as Walked['records'][number]['record'] });
+      if (count === 0) w.firstKey = key;
+      count++;
+      if (keep) w.records.push({ header: r.header, record: r.record as Walked['records'][number]['record'] });
+      else if (w.role === 'ref') this.checkRef(r.record as RefRecord, b.abs(r.header.start), b.offset);
+      else if (w.role === 'log') this.checkLog(r.record as LogRecord, r.header, b.abs(r.header.start));
       prev = key;
       pos = r.next;
     }
-    if (w.records.length === 0 && !w.broken) this.f.error('empty-block', `${b.typeName} block at ${b.offset} holds no records`, b.offset);
-    if (w.records.length > 0) {
-      w.firstKey = w.records[0].header.key;
-      w.lastKey = w.records[w.records.length - 1].header.key;
-    }
+    if (count === 0 && !w.broken) this.f.error('empty-block', `${b.typeName} block at ${b.offset} holds no records`, b.offset);
+    if (count > 0) w.lastKey = prev;
+    // Later checks need only the keys and offsets of data blocks (an inflated log block is
+    // its block size in memory).
+    if (!keep) w.block = undefined;
     if (w.broken) return;
     for (let i = 0; i < b.restarts.length; i++) {
       const rp = b.restarts[i];
@@ -441,45 +476,42 @@ class TableVerifier {
 
   // ---- ref and log records (§ 4.1, § 4.4) ----------------------------------------------------
 
-  private checkRefs(): void {
-    const run = this.section('ref');
-    if (!run) return;
-    for (const w of run.blocks) {
-      for (const { header, record } of w.records) {
-        const r = record as RefRecord;
-        const at = w.block!.abs(header.start);
-        if (r.updateIndex < this.min || r.updateIndex > this.max) {
-          this.f.error('update-index', `ref ${show(r.name)} has update index ${r.updateIndex}, outside the table's [${this.min}, ${this.max}]`, at);
-        }
-        if (r.name.includes(0)) this.f.warn('ref-name', `ref name ${show(r.name)} contains a NUL byte; git cannot write it`, at);
-        if (r.valueType === 1 && r.value && isZero(r.value)) this.f.warn('zero-id', `ref ${show(r.name)} holds the zero object id; git writes a deletion instead`, at);
-        if (r.valueType === 3 && r.target && r.target.length === 0) this.f.warn('symref', `symref ${show(r.name)} has an empty target`, at);
-      }
+  private checkRef(r: RefRecord, at: number, blockOffset: number): void {
+    const f = this.refFindings;
+    if (r.updateIndex < this.min || r.updateIndex > this.max) {
+      f.error('update-index', `ref ${show(r.name)} has update index ${r.updateIndex}, outside the table's [${this.min}, ${this.max}]`, at);
+    }
+    if (r.name.includes(0)) f.warn('ref-name', `ref name ${show(r.name)} contains a NUL byte; git cannot write it`, at);
+    if (r.valueType === 1 && r.value && isZero(r.value)) f.warn('zero-id', `ref ${show(r.name)} holds the zero object id; git writes a deletion instead`, at);
+    if (r.valueType === 3 && r.target && r.target.length === 0) f.warn('symref', `symref ${show(r.name)} has an empty target`, at);
+    const ids = this.idBlocks;
+    if (!ids) return;
+    for (const id of [r.value, r.peeled]) {
+      if (!id) continue;
+      const k = toHex(id);
+      const had = ids.get(k);
+      if (had === undefined) ids.set(k, blockOffset);
+      else if (typeof had === 'number') {
+        if (had !== blockOffset) ids.set(k, [had, blockOffset]);
+      } else if (had[had.length - 1] !== blockOffset) had.push(blockOffset);
     }
   }
 
-  private checkLogs(): void {
-    const run = this.section('log');
-    if (!run) return;
-    for (const w of run.blocks) {
-      for (const { header, record } of w.records) {
-        const r = record as LogRecord;
-        const at = w.block!.abs(header.start);
-        if (r.name.length === 0) this.f.error('log-key', 'log record with an empty ref name', at);
-        if (r.updateIndex > this.max) {
-          this.f.warn('update-index', `log entry ${show(r.name)}@${r.updateIndex} is above the table's max_update_index ${this.max} (git 2.48+ refuses to write it)`, at);
-        }
-        if (header.extra > 1) this.f.warn('log-type', `log entry ${show(r.name)}@${r.updateIndex} has value type ${header.extra}; git writes 0 or 1`, at);
-        if (r.valueType !== 1) continue;
-        const lf = r.message.indexOf(0x0a);
-        if (lf >= 0 && lf !== r.message.length - 1) {
-          this.f.warn('log-message', `log message of ${show(r.name)}@${r.updateIndex} has a line feed before its end`, at);
-        }
-        const tz = Math.abs(r.tz);
-        if (tz % 100 >= 60 || tz > 2400) {
-          this.f.info('log-tz', `log entry ${show(r.name)}@${r.updateIndex} has time zone ${r.tz}, not a ±HHMM value (minutes, as JGit writes?)`, at);
-        }
-      }
+  private checkLog(r: LogRecord, header: EntryHeader, at: number): void {
+    const f = this.logFindings;
+    if (r.name.length === 0) f.error('log-key', 'log record with an empty ref name', at);
+    if (r.updateIndex > this.max) {
+      f.warn('update-index', `log entry ${show(r.name)}@${r.updateIndex} is above the table's max_update_index ${this.max} (git 2.48+ refuses to write it)`, at);
+    }
+    if (header.extra > 1) f.warn('log-type', `log entry ${show(r.name)}@${r.updateIndex} has value type ${header.extra}; git writes 0 or 1`, at);
+    if (r.valueType !== 1) return;
+    const lf = r.message.indexOf(0x0a);
+    if (lf >= 0 && lf !== r.message.length - 1) {
+      f.warn('log-message', `log message of ${show(r.name)}@${r.updateIndex} has a line feed before its end`, at);
+    }
+    const tz = Math.abs(r.tz);
+    if (tz % 100 >= 60 || tz > 2400) {
+      f.info('log-tz', `log entry ${show(r.name)}@${r.updateIndex} has time zone ${r.tz}, not a ±HHMM value (minutes, as JGit writes?)`, at);
     }
   }
 
@@ -593,19 +625,7 @@ class TableVerifier {
     const refBlocks = new Set((refRun?.blocks ?? []).map((w) => w.offset));
     const refsComplete = refRun !== undefined && refRun.blocks.every((w) => !w.broken);
     // Full id (hex) → ref blocks holding a ref with that value or peeled value.
-    const byId = new Map<string, Set<number>>();
-    for (const w of refRun?.blocks ?? []) {
-      for (const { record } of w.records) {
-        const r = record as RefRecord;
-        for (const id of [r.value, r.peeled]) {
-          if (!id) continue;
-          const k = toHex(id);
-          let s = byId.get(k);
-          if (!s) byId.set(k, (s = new Set()));
-          s.add(w.offset);
-        }
-      }
-    }
+    const byId = this.idBlocks ?? new Map<string, number | number[]>();
     // Prefix → expected positions, and git's obj_id_len for these ids.
     const ids = [...byId.keys()].sort();
     let maxCommon = 1;
@@ -620,7 +640,9 @@ class TableVerifier {
       const p = id.slice(0, idLen * 2);
       let s = expected.get(p);
       if (!s) expected.set(p, (s = new Set()));
-      for (const o of byId.get(id)!) s.add(o);
+      const at = byId.get(id)!;
+      if (typeof at === 'number') s.add(at);
+      else for (const o of at) s.add(o);
     }
     if (idLen > 0 && idLen < gitLen && refsComplete) {
       this.f.warn('obj-id-len', `obj_id_len ${idLen} does not make the object ids unique (git would use ${gitLen})`, this.dataEnd);

@@ -312,6 +312,21 @@ describe('verifyTable: obj section', () => {
     expect(new Set(f.map((x) => x.code))).toEqual(new Set(['update-index']));
     expect((Table.open(s.bytes).refs().next().value as RefRecord).updateIndex).toBe(4);
   });
+  it('lists ref findings before log findings, 20 of a kind, and counts the rest', () => {
+    // max_update_index 3: every ref (update index 4) is an error, every log entry at 4 a warning.
+    const s = sample('w-indexed-512.ref');
+    writeU64(s.bytes, 16, 3); writeU64(s.bytes, s.bytes.length - 68 + 16, 3);
+    refooter(s.bytes);
+    const t = Table.open(s.bytes);
+    const refs = [...t.refs()].filter((r) => r.updateIndex > 3).length;
+    const logs = [...t.logs()].filter((r) => r.updateIndex > 3).length;
+    expect(refs + logs).toBeGreaterThan(40);
+    const f = verifyTable(s.bytes, { name: 't.ref' }).filter((x) => x.code === 'update-index');
+    const shown = f.filter((x) => !x.message.includes('not shown'));
+    expect(shown).toHaveLength(20);
+    expect(shown.every((x) => x.severity === 'error' && x.message.startsWith('ref '))).toBe(true);
+    expect(f[f.length - 1].message).toBe(`${refs + logs - 20} more "update-index" findings not shown`);
+  });
 });
 
 describe('verifyTable never throws', () => {
