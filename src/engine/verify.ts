@@ -295,6 +295,9 @@ class TableVerifier {
           this.f.warn('block-len', `log block inflates to ${block.blockLen} bytes, more than the block size ${this.blockSize}; git keeps log blocks within the block size`, off);
         }
         off += block.fullSize;
+        // Not held until its records are decoded: a million-ref table has 24,000 log blocks,
+        // and holding them inflated made the collector copy and promote them all.
+        w.block = undefined;
         continue;
       }
       // Log index blocks are padded but not aligned.
@@ -408,7 +411,9 @@ class TableVerifier {
   // ---- records (§ 3.2, § 3.3) ----------------------------------------------------------------
 
   private decodeRecords(w: Walked): void {
-    const b = w.block;
+    if (w.broken) return;
+    // Log blocks are read (inflated) again here, one at a time (see walk).
+    const b = w.block ?? readBlock(this.src, w.offset, this.ctx);
     if (!b) return;
     const starts = new Map<number, number>();
     let pos = b.recordsStart;
