@@ -384,11 +384,15 @@ function prepare(view: View, input: Update[]): Map<string, { at: StackPlace; upd
   const names = new TransactionNames(input.map((u) => u.refname));
   const queued = new Map<string, { at: StackPlace; updates: Update[] }>();
   const zero = new Uint8Array(info.hash.size);
+  // The stack of the last update queued: nearly every update of a transaction shares it.
+  let last: { at: StackPlace; updates: Update[] } | undefined;
   const queue = (u: Update) => {
     const at = placeOf(info, u);
-    let q = queued.get(at.stack);
-    if (!q) queued.set(at.stack, (q = { at, updates: [] }));
-    q.updates.push(u);
+    if (last?.at !== at) {
+      last = queued.get(at.stack);
+      if (!last) queued.set(at.stack, (last = { at, updates: [] }));
+    }
+    last.updates.push(u);
   };
   const extrasBelow = (name: string) => names.below(name);
   // Names directly in this directory passed the leading-directory check (at names.generation).

@@ -20,8 +20,13 @@ export type StdinUpdate = RefUpdate & { noDeref?: boolean };
 
 /** PackedUpdate's slot for an id the line does not give. */
 const ABSENT = -2;
-/** The line gave an old id (a parse-time bit beside the model's flags). */
+/** The line gave an old id (a parse-time bit beside the model's flags, which are all below it). */
 const OLD_GIVEN = 1 << 16;
+/** The command, as an index into OPS, in two bits above OLD_GIVEN. */
+const OP_SHIFT = 17;
+const OPS = ['create', 'update', 'delete'] as const;
+/** Taken as the model of a transaction already: a later one gets a copy (see toModel). */
+const ADOPTED = 1 << 19;
 const NO_MESSAGE = new Uint8Array(0);
 
 /**
@@ -31,16 +36,15 @@ const NO_MESSAGE = new Uint8Array(0);
  * as it is (transaction.ts toModel) instead of building a second object per line, which for a
  * million lines was a million more objects for the collector to copy. It still reads as the
  * StdinUpdate the general parser makes of the same line (`op`, `name`, `oid`, `old`,
- * `noDeref`).
+ * `noDeref`). The command and the parse-time bits share one number with the flags as parsed:
+ * every field is copied twice by the collector while a large transaction lives.
  */
 export class PackedUpdate extends Update {
-  /** The flags as parsed, OLD_GIVEN included (the transaction changes `flags` while preparing). */
-  private readonly parsed: number;
-  /** Taken as the model of a transaction already: a later one gets a copy (see toModel). */
-  adopted = false;
+  /** The flags as parsed, OLD_GIVEN, the command and ADOPTED (the transaction changes `flags`). */
+  private bits: number;
 
   /** newSlot / oldSlot: slots in `ids`, -1 the zero id, ABSENT not given. */
-  constructor(readonly op: 'create' | 'update' | 'delete', name: string, ids: OidSlots, newSlot: number, oldSlot: number, noDeref: boolean) {
+  constructor(op: 'create' | 'update' | 'delete', name: string, ids: OidSlots, newSlot: number, oldSlot: number, noDeref: boolean) {
     super(name, ids, NO_MESSAGE, ids.zero);
     this.newSlot = newSlot === ABSENT ? -1 : newSlot;
     this.oldSlot = oldSlot === ABSENT ? -1 : oldSlot;
@@ -48,13 +52,25 @@ export class PackedUpdate extends Update {
     // the ref to be missing, update an old value when given, delete a non-zero one.
     let flags = HAVE_NEW | (noDeref ? NO_DEREF : 0) | (oldSlot !== ABSENT ? OLD_GIVEN : 0);
     if (op === 'create' || (oldSlot !== ABSENT && (op === 'update' || oldSlot !== -1))) flags |= HAVE_OLD;
-    this.parsed = flags;
+    this.bits = flags | (OPS.indexOf(op) << OP_SHIFT);
     this.flags = this.parsedFlags;
+  }
+
+  get op(): 'create' | 'update' | 'delete' {
+    return OPS[(this.bits >>> OP_SHIFT) & 3];
+  }
+
+  get adopted(): boolean {
+    return (this.bits & ADOPTED) !== 0;
+  }
+
+  set adopted(v: boolean) {
+    this.bits = v ? this.bits | ADOPTED : this.bits & ~ADOPTED;
   }
 
   /** The model's flags as parsed. */
   get parsedFlags(): number {
-    return this.parsed & ~OLD_GIVEN;
+    return this.bits & (OLD_GIVEN - 1);
   }
 
   get name(): string {
@@ -66,7 +82,7 @@ export class PackedUpdate extends Update {
   }
 
   get old(): string | undefined {
-    return this.parsed & OLD_GIVEN ? toHex(this.oldOid) : undefined;
+    return this.bits & OLD_GIVEN ? toHex(this.oldOid) : undefined;
   }
 
   /** The parse-time slots, for a copy into another transaction's store. */
